@@ -1,0 +1,44 @@
+using System.CommandLine;
+using DocEngine.Cli.Commands;
+using DocEngine.Cli.Common;
+
+namespace DocEngine.Cli;
+
+/// <summary>The <c>docengine</c> command line: parses, runs one command, and maps every outcome to the documented exit codes.</summary>
+public static class CliApp
+{
+    /// <summary>Runs the CLI with the given output writers; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("DocEngine: resumable document uploads, downloads and processing.")
+        {
+            UploadCommand.Create(),
+            DownloadCommand.Create(),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync(error.Message);
+            }
+            await stderr.WriteLineAsync("Run 'docengine --help' (or 'docengine COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parse.InvokeAsync(configuration);
+        }
+        catch (CliFailure failure)
+        {
+            await stderr.WriteLineAsync(failure.Message);
+            return failure.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("Interrupted. Run the same command again to continue where it stopped.");
+            return ExitCodes.Other;
+        }
+    }
+}

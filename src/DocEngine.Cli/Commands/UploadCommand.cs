@@ -1,0 +1,115 @@
+using System.CommandLine;
+using DocEngine.Cli.Common;
+using DocEngine.Contract.V1;
+using Grpc.Core;
+
+namespace DocEngine.Cli.Commands;
+
+/// <summary><c>docengine upload FILE... [--application ID] [--chunk-size BYTES] [--json]</c></summary>
+internal static class UploadCommand
+{
+    private const long DefaultChunkSize = 1 << 20;
+
+    public static Command Create()
+    {
+        var files = new Argument<FileInfo[]>("FILE") { Description = "Files to upload", Arity = ArgumentArity.OneOrMore };
+        var application = new Option<string?>("--application")
+        {
+            Description = "Application to add the documents to (created when missing). Default: a new application for this command's files.",
+        };
+        var chunkSize = new Option<string>("--chunk-size")
+        {
+            Description = "Bytes per chunk, e.g. 1MiB or 262144 (default 1MiB, at most 4MiB)",
+            DefaultValueFactory = _ => DefaultChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var json = new Option<bool>("--json") { Description = "Print {\"document\": ...} as proto3 JSON, one line per file" };
+        var command = new Command("upload", "Upload files, resuming any that an earlier run left unfinished.") { files, application, chunkSize, json };
+        var server = ServerConnection.AddOptions(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var inputs = parse.GetValue(files)!;
+            if (!ByteSize.TryParse(parse.GetValue(chunkSize)!, out var chunkBytes) || chunkBytes is < 1 or > 4 << 20)
+            {
+                throw new CliFailure(ExitCodes.Usage, "--chunk-size must be between 1 byte and 4MiB, for example 1MiB.");
+            }
+            foreach (var input in inputs)
+            {
+                if (!input.Exists)
+                {
+                    throw new CliFailure(ExitCodes.Usage, $"No such file: {input.FullName}.");
+                }
+            }
+            using var connection = ServerConnection.Open(parse, server);
+            try
+            {
+                return await RunAsync(connection, inputs, parse.GetValue(application), (int)chunkBytes, parse.GetValue(json),
+                    parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                throw connection.Explain(e);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ServerConnection connection, FileInfo[] inputs, string? applicationId, int chunkSize, bool json,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var uploader = new Uploader(connection, ResumeStore.Default(), chunkSize, stderr);
+        var application = await ChooseApplicationAsync(connection, uploader, inputs, applicationId, stderr, cancellationToken);
+        var console = Output.ProgressConsole(stderr);
+        foreach (var input in inputs)
+        {
+            Document? document = null;
+            await Output.ByteProgress(console).StartAsync(async context =>
+            {
+                var task = context.AddTask(input.Name, maxValue: Math.Max(1, input.Length));
+                document = await uploader.UploadAsync(input, application, new Progress<long>(bytes => task.Value = bytes), cancellationToken);
+                task.Value = task.MaxValue;
+            });
+            await stdout.WriteLineAsync(json
+                ? Output.ToJson(new CompleteUploadResponse { Document = document })
+                : $"{input.Name} -> {document!.Name} ({document.SizeBytes} bytes, sha256 {document.Sha256})");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The application all files go into: the one named (created when missing), else the one an earlier interrupted run
+    /// of these files was using, else a new one when there are several files, else empty (the server makes one).
+    /// </summary>
+    private static async Task<string> ChooseApplicationAsync(ServerConnection connection, Uploader uploader, FileInfo[] inputs, string? applicationId,
+        TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var applications = new ApplicationService.ApplicationServiceClient(connection.Invoker);
+        if (applicationId is not null)
+        {
+            var id = applicationId.StartsWith("applications/", StringComparison.Ordinal) ? applicationId["applications/".Length..] : applicationId;
+            try
+            {
+                return (await applications.GetApplicationAsync(new GetApplicationRequest { Name = "applications/" + id }, cancellationToken: cancellationToken)).Application.Name;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                var created = (await applications.CreateApplicationAsync(new CreateApplicationRequest { ApplicationId = id }, cancellationToken: cancellationToken)).Application;
+                await stderr.WriteLineAsync($"Created application {created.Name}.");
+                return created.Name;
+            }
+        }
+        foreach (var input in inputs)
+        {
+            if (await uploader.FindPreviousAsync(input, cancellationToken) is { } previous)
+            {
+                return previous.Application;
+            }
+        }
+        if (inputs.Length == 1)
+        {
+            return "";
+        }
+        var fresh = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), cancellationToken: cancellationToken)).Application;
+        await stderr.WriteLineAsync($"Created application {fresh.Name} for these {inputs.Length} files.");
+        return fresh.Name;
+    }
+}

@@ -1,0 +1,23 @@
+namespace DocEngine.Cli.Common;
+
+/// <summary>The exit codes scripts rely on (DESIGN.md, "The CLI contract").</summary>
+public static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Ok = 0;
+    /// <summary>Anything not covered below.</summary>
+    public const int Other = 1;
+    /// <summary>The command line is wrong.</summary>
+    public const int Usage = 2;
+    /// <summary>The input was refused, with a sentence saying why.</summary>
+    public const int Refused = 3;
+    /// <summary>The server is unreachable or refused the call.</summary>
+    public const int Unreachable = 4;
+}
+
+/// <summary>A failure with its exit code and the one sentence to print on stderr.</summary>
+public sealed class CliFailure(int exitCode, string message) : Exception(message)
+{
+    /// <summary>The process exit code to return.</summary>
+    public int ExitCode { get; } = exitCode;
+}

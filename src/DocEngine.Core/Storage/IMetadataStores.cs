@@ -1,0 +1,51 @@
+using DocEngine.Core.Uploads;
+
+namespace DocEngine.Core.Storage;
+
+/// <summary>Applications of a tenant. Every lookup is scoped by tenant; another tenant's application is simply absent.</summary>
+public interface IApplicationStore
+{
+    /// <summary>Creates an application; <see cref="ErrorKind.AlreadyExists"/> when the tenant already has that id.</summary>
+    Task<ApplicationRecord> CreateApplicationAsync(string tenant, string id, string displayName, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The application, or null when the tenant has none with that id.</summary>
+    Task<ApplicationRecord?> GetApplicationAsync(string tenant, string id, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's applications, oldest first.</summary>
+    Task<Page<ApplicationRecord>> ListApplicationsAsync(string tenant, int pageSize, string? pageToken, CancellationToken cancellationToken);
+
+    /// <summary>Sets the submit time unless already set; null when the application does not exist.</summary>
+    Task<ApplicationRecord?> SubmitApplicationAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>Stored documents' metadata, scoped by tenant.</summary>
+public interface IDocumentStore
+{
+    /// <summary>The document, or null when the tenant has none with that name.</summary>
+    Task<DocumentRecord?> GetDocumentAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken);
+
+    /// <summary>An application's documents in the order received; null when the application does not exist.</summary>
+    Task<Page<DocumentRecord>?> ListDocumentsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken);
+}
+
+/// <summary>Upload sessions: their durable offsets and their life cycle.</summary>
+public interface IUploadSessionStore
+{
+    /// <summary>Records a new open session.</summary>
+    Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
+
+    /// <summary>The session, or null. A non-null <paramref name="tenant"/> hides other tenants' sessions.</summary>
+    Task<UploadRecord?> GetUploadAsync(string? tenant, string id, CancellationToken cancellationToken);
+
+    /// <summary>Durably records a new committed offset and expiry. The caller has already flushed the bytes.</summary>
+    Task SaveCommitAsync(string id, long committedOffset, DateTimeOffset expireTime, CancellationToken cancellationToken);
+
+    /// <summary>Moves a session to a final state (cancelled, expired or failed), or to completing with its hash.</summary>
+    Task SetUploadStateAsync(string id, UploadState state, string? sha256OrFailure, CancellationToken cancellationToken);
+
+    /// <summary>In one transaction, creates the document and marks the session completed.</summary>
+    Task<DocumentRecord> CompleteUploadAsync(UploadRecord upload, string documentId, string sha256, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Open sessions whose expiry has passed, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<UploadRecord>> ListExpiredUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,27 @@
+namespace DocEngine.Core.Storage;
+
+/// <summary>An application as stored.</summary>
+public sealed record ApplicationRecord(
+    string Tenant,
+    string Id,
+    string DisplayName,
+    DateTimeOffset CreateTime,
+    DateTimeOffset? SubmitTime,
+    int DocumentCount);
+
+/// <summary>A stored document's metadata. The bytes live in the blob store under <see cref="Sha256"/>.</summary>
+public sealed record DocumentRecord(
+    string Tenant,
+    string ApplicationId,
+    string Id,
+    string Filename,
+    string MediaType,
+    long SizeBytes,
+    string Sha256,
+    DateTimeOffset CreateTime,
+    bool Supplementary,
+    int Version,
+    string UploadId);
+
+/// <summary>One page of a listing and the token for the next one (empty on the last page).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken);

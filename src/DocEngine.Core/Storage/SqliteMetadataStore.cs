@@ -1,0 +1,134 @@
+using Microsoft.Data.Sqlite;
+
+namespace DocEngine.Core.Storage;
+
+/// <summary>
+/// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
+/// fsynced, which is what makes a reported upload offset durable.
+/// </summary>
+public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore
+{
+    private const int SchemaVersion = 1;
+    private readonly string _connectionString;
+
+    private SqliteMetadataStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>Opens (creating when missing) the database at <paramref name="path"/> and brings its schema up to date.</summary>
+    public static async Task<SqliteMetadataStore> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var store = new SqliteMetadataStore(path);
+        await using var connection = await store.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        await using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        if (current > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The database at {path} has schema {current}, newer than this build's {SchemaVersion}; upgrade DocEngine.");
+        }
+        if (current < 1)
+        {
+            await ExecuteAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+        return store;
+    }
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // synchronous is per connection: FULL makes every commit fsync the WAL before returning.
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    /// <summary>Reads up to <paramref name="size"/> rows (the query asks for one more, to know whether another page exists).</summary>
+    private static async Task<Page<T>> ReadPageAsync<T>(SqliteCommand select, int size, char kind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var items = new List<T>();
+        var lastSequence = 0L;
+        while (items.Count < size && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(read(reader));
+            lastSequence = reader.GetInt64(0);
+        }
+        var more = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new Page<T>(items, more ? PageToken.Encode(kind, lastSequence) : "");
+    }
+
+    private static long ToUnixMicros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private static DateTimeOffset FromUnixMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
+    private const string Schema = """
+        CREATE TABLE applications (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            create_time INTEGER NOT NULL,
+            submit_time INTEGER,
+            UNIQUE (tenant, id));
+        CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            create_time INTEGER NOT NULL,
+            supplementary INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            upload_id TEXT NOT NULL,
+            UNIQUE (tenant, application_id, id));
+        CREATE INDEX documents_by_filename ON documents (tenant, application_id, filename);
+        CREATE TABLE uploads (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            declared_size INTEGER,
+            declared_sha256 TEXT,
+            committed_offset INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            create_time INTEGER NOT NULL,
+            expire_time INTEGER NOT NULL,
+            sha256 TEXT,
+            document_id TEXT,
+            failure TEXT);
+        CREATE INDEX uploads_by_expiry ON uploads (state, expire_time);
+        PRAGMA user_version = 1;
+        """;
+}

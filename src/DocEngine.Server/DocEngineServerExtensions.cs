@@ -1,0 +1,82 @@
+using DocEngine.Core;
+using DocEngine.Core.Storage;
+using DocEngine.Core.Uploads;
+using DocEngine.Server.Infrastructure;
+using DocEngine.Server.Services;
+
+namespace DocEngine.Server;
+
+/// <summary>All of the server's registrations, so Program.cs stays a few lines.</summary>
+public static class DocEngineServerExtensions
+{
+    /// <summary>Registers the core on embedded storage, gRPC (+ gRPC-Web, health, reflection), API-key auth and CORS.</summary>
+    public static WebApplicationBuilder AddDocEngine(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(DocEngineOptions.Section);
+        var options = section.Get<DocEngineOptions>() ?? new DocEngineOptions();
+        var serverOptions = section.Get<ServerOptions>() ?? new ServerOptions();
+        options.DataDirectory = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(serverOptions);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => EmbeddedStorage.OpenAsync(options.DataDirectory, CancellationToken.None).GetAwaiter().GetResult());
+        services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Blobs);
+        services.AddSingleton(sp => new DocumentReader(sp.GetRequiredService<IBlobStore>()));
+        services.AddSingleton(sp => new UploadManager(
+            options.Uploads,
+            sp.GetRequiredService<EmbeddedStorage>().UploadsDirectory,
+            sp.GetRequiredService<IUploadSessionStore>(),
+            sp.GetRequiredService<IApplicationStore>(),
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<UploadManager>>()));
+        services.AddHostedService<UploadCollectorService>();
+
+        services.AddSingleton<ApiKeyInterceptor>();
+        services.AddSingleton<ErrorInterceptor>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.EnableDetailedErrors = builder.Environment.IsDevelopment();
+            // A chunk plus its envelope; larger messages are refused by gRPC with RESOURCE_EXHAUSTED before we see them.
+            grpc.MaxReceiveMessageSize = options.Uploads.MaxChunkBytes + (64 << 10);
+            grpc.Interceptors.Add<ErrorInterceptor>(); // outermost: maps everything below to a status
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            if (serverOptions.CorsOrigins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins([.. serverOptions.CorsOrigins]);
+            }
+            policy.AllowAnyMethod().AllowAnyHeader()
+                .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding");
+        }));
+        return builder;
+    }
+
+    /// <summary>Maps the gRPC services with gRPC-Web enabled, plus health and reflection.</summary>
+    public static WebApplication MapDocEngine(this WebApplication app)
+    {
+        app.UseRouting();
+        app.UseCors();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.MapGrpcService<UploadGrpcService>();
+        app.MapGrpcService<ApplicationGrpcService>();
+        app.MapGrpcService<DocumentGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,14 @@
+namespace DocEngine.Server.Infrastructure;
+
+/// <summary>Server log events. Ids and method names only; never document bytes, file names or keys.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(2001, LogLevel.Warning, "No API keys are configured under DocEngine:ApiKeys: every DocEngine call will be refused")]
+    public static partial void NoApiKeys(ILogger logger);
+
+    [LoggerMessage(2002, LogLevel.Error, "Unexpected failure in {Method} (reference {Reference})")]
+    public static partial void Unexpected(ILogger logger, string method, string reference, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Error, "Upload collection failed; it will run again at the next interval")]
+    public static partial void CollectionFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,54 @@
+using DocEngine.Contract.V1;
+using DocEngine.Core;
+using DocEngine.Core.Storage;
+using DocEngine.Server.Infrastructure;
+using Grpc.Core;
+
+namespace DocEngine.Server.Services;
+
+/// <summary>ApplicationService: translates the contract to the application store, scoped to the caller's tenant.</summary>
+public sealed class ApplicationGrpcService(IApplicationStore applications, TimeProvider time) : ApplicationService.ApplicationServiceBase
+{
+    public override async Task<CreateApplicationResponse> CreateApplication(CreateApplicationRequest request, ServerCallContext context)
+    {
+        var id = request.ApplicationId is "" ? Ids.New() : request.ApplicationId;
+        if (!Ids.IsValid(id))
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_APPLICATION_ID",
+                "The application_id must be 1 to 64 letters, digits, '.', '_' or '-': choose another, or leave it empty for a generated one.")
+            { Field = "application_id" };
+        }
+        if (request.DisplayName.Length > 256)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "DISPLAY_NAME_TOO_LONG",
+                "The display_name may be at most 256 characters: shorten it.")
+            { Field = "display_name" };
+        }
+        var created = await applications.CreateApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, request.DisplayName, time.GetUtcNow(), context.CancellationToken);
+        return new CreateApplicationResponse { Application = created.ToProto() };
+    }
+
+    public override async Task<GetApplicationResponse> GetApplication(GetApplicationRequest request, ServerCallContext context)
+    {
+        var id = ResourceNames.ParseApplication(request.Name);
+        var application = await applications.GetApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, context.CancellationToken) ?? throw NotFound(id);
+        return new GetApplicationResponse { Application = application.ToProto() };
+    }
+
+    public override async Task<ListApplicationsResponse> ListApplications(ListApplicationsRequest request, ServerCallContext context)
+    {
+        var page = await applications.ListApplicationsAsync(ApiKeyInterceptor.TenantOf(context), request.PageSize, request.PageToken, context.CancellationToken);
+        return new ListApplicationsResponse { Applications = { page.Items.Select(a => a.ToProto()) }, NextPageToken = page.NextPageToken };
+    }
+
+    public override async Task<SubmitApplicationResponse> SubmitApplication(SubmitApplicationRequest request, ServerCallContext context)
+    {
+        var id = ResourceNames.ParseApplication(request.Name);
+        var application = await applications.SubmitApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, time.GetUtcNow(), context.CancellationToken) ?? throw NotFound(id);
+        return new SubmitApplicationResponse { Application = application.ToProto() };
+    }
+
+    internal static DocEngineException NotFound(string id) => new(ErrorKind.NotFound, "APPLICATION_NOT_FOUND",
+        $"There is no application '{id}': check the name, or list your applications.")
+    { Field = "name" };
+}

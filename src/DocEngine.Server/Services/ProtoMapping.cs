@@ -1,0 +1,72 @@
+using DocEngine.Contract.V1;
+using DocEngine.Core.Storage;
+using DocEngine.Core.Uploads;
+using Google.Protobuf.WellKnownTypes;
+using ContractUploadState = DocEngine.Contract.V1.UploadState;
+using CoreUploadState = DocEngine.Core.Uploads.UploadState;
+
+namespace DocEngine.Server.Services;
+
+/// <summary>Core records to contract messages. Nothing else in the server knows both shapes.</summary>
+internal static class ProtoMapping
+{
+    public static Application ToProto(this ApplicationRecord application) => new()
+    {
+        Name = ResourceNames.Application(application.Id),
+        DisplayName = application.DisplayName,
+        CreateTime = Timestamp.FromDateTimeOffset(application.CreateTime),
+        SubmitTime = application.SubmitTime is { } submitted ? Timestamp.FromDateTimeOffset(submitted) : null,
+        DocumentCount = application.DocumentCount,
+    };
+
+    public static Document ToProto(this DocumentRecord document) => new()
+    {
+        Name = ResourceNames.Document(document.ApplicationId, document.Id),
+        Application = ResourceNames.Application(document.ApplicationId),
+        Filename = document.Filename,
+        MediaType = document.MediaType,
+        SizeBytes = document.SizeBytes,
+        Sha256 = document.Sha256,
+        CreateTime = Timestamp.FromDateTimeOffset(document.CreateTime),
+        Supplementary = document.Supplementary,
+        Version = document.Version,
+        Upload = ResourceNames.Upload(document.UploadId),
+    };
+
+    public static UploadSession ToProto(this UploadRecord upload)
+    {
+        var session = new UploadSession
+        {
+            Name = ResourceNames.Upload(upload.Id),
+            Application = ResourceNames.Application(upload.ApplicationId),
+            Filename = upload.Filename,
+            MediaType = upload.MediaType,
+            CommittedOffset = upload.CommittedOffset,
+            State = upload.State switch
+            {
+                CoreUploadState.Open or CoreUploadState.Completing => ContractUploadState.Open,
+                CoreUploadState.Completed => ContractUploadState.Completed,
+                CoreUploadState.Cancelled => ContractUploadState.Cancelled,
+                CoreUploadState.Expired => ContractUploadState.Expired,
+                _ => ContractUploadState.Failed,
+            },
+            CreateTime = Timestamp.FromDateTimeOffset(upload.CreateTime),
+            ExpireTime = Timestamp.FromDateTimeOffset(upload.ExpireTime),
+            Document = upload.DocumentId is { } documentId ? ResourceNames.Document(upload.ApplicationId, documentId) : "",
+            Sha256 = upload.DeclaredSha256 ?? "",
+            Failure = upload.Failure ?? "",
+        };
+        if (upload.DeclaredSize is { } size)
+        {
+            session.SizeBytes = size;
+        }
+        return session;
+    }
+
+    public static NewUpload ToCore(this UploadMetadata metadata) => new(
+        ApplicationId: metadata.Application is "" ? null : ResourceNames.ParseApplication(metadata.Application, "application"),
+        Filename: metadata.Filename,
+        MediaType: metadata.MediaType,
+        SizeBytes: metadata.HasSizeBytes ? metadata.SizeBytes : null,
+        Sha256: metadata.Sha256);
+}

@@ -1,0 +1,47 @@
+using DocEngine.Core;
+using DocEngine.Core.Storage;
+
+namespace DocEngine.Server.Services;
+
+/// <summary>Parses and formats resource names: <c>applications/{a}</c>, <c>applications/{a}/documents/{d}</c>, <c>uploads/{u}</c>.</summary>
+internal static class ResourceNames
+{
+    public static string Application(string id) => $"applications/{id}";
+
+    public static string Document(string applicationId, string documentId) => $"applications/{applicationId}/documents/{documentId}";
+
+    public static string Upload(string id) => $"uploads/{id}";
+
+    /// <summary>The id in "applications/{id}"; a bare id is accepted too.</summary>
+    public static string ParseApplication(string name, string field = "name") =>
+        Single(name, "applications", field, "applications/{application_id}");
+
+    public static string ParseUpload(string name, string field = "name") =>
+        Single(name, "uploads", field, "uploads/{upload_id}");
+
+    public static (string ApplicationId, string DocumentId) ParseDocument(string name, string field = "name")
+    {
+        var parts = name.Split('/');
+        if (parts is ["applications", var app, "documents", var doc] && Ids.IsValid(app) && Ids.IsValid(doc))
+        {
+            return (app, doc);
+        }
+        throw Malformed(field, "applications/{application_id}/documents/{document_id}");
+    }
+
+    private static string Single(string name, string collection, string field, string pattern)
+    {
+        var parts = name.Split('/');
+        var id = parts switch
+        {
+            [var bare] => bare,
+            [var c, var value] when c == collection => value,
+            _ => null,
+        };
+        return Ids.IsValid(id) ? id! : throw Malformed(field, pattern);
+    }
+
+    private static DocEngineException Malformed(string field, string pattern) => new(ErrorKind.InvalidArgument, "INVALID_NAME",
+        $"The {field} must look like '{pattern}', where ids use only letters, digits, '.', '_' and '-'.")
+    { Field = field };
+}
