@@ -111,6 +111,7 @@ public sealed partial class UploadManager
                         throw OffsetMismatch(offset, active.Record.CommittedOffset);
                     }
                     await active.PrepareAsync(active.Record.CommittedOffset, cancellationToken).ConfigureAwait(false);
+                    active.LastCommitTimestamp = _time.GetTimestamp(); // the time-based commit counts from the start of this call
                 }
                 return new UploadWriter(this, active, lease);
             }

@@ -128,3 +128,11 @@ public class DocEngineFactory : WebApplicationFactory<server::Program>
 
 /// <summary>The server on real Kestrel sockets: HTTP/2 for native gRPC, HTTP/1.1 for gRPC-Web as a browser on plain HTTP uses.</summary>
 public sealed class KestrelDocEngineFactory() : DocEngineFactory(new Dictionary<string, string?>(), kestrel: true);
+
+/// <summary>The server with small limits, to test at each limit and one past it: 1 MiB per upload, 256 KiB per chunk, 2 uploads per tenant at once.</summary>
+public sealed class SmallLimitsFactory() : DocEngineFactory(new Dictionary<string, string?>
+{
+    ["DocEngine:Uploads:MaxUploadBytes"] = (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ["DocEngine:Uploads:MaxChunkBytes"] = (256 << 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ["DocEngine:Uploads:MaxConcurrentUploadsPerTenant"] = "2",
+});
