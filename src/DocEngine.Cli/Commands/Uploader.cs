@@ -42,14 +42,34 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
     /// <summary>Uploads <paramref name="file"/> into <paramref name="application"/> (empty: a new one), reporting bytes to <paramref name="progress"/>.</summary>
     public async Task<Document> UploadAsync(FileInfo file, string application, IProgress<long> progress, CancellationToken cancellationToken)
     {
-        var key = ResumeStore.KeyFor(connection.Url, file);
         var previous = await FindPreviousAsync(file, cancellationToken);
         if (previous?.State == UploadState.Completed)
         {
-            resume.Forget(key);
+            resume.Forget(ResumeStore.KeyFor(connection.Url, file));
             progress.Report(file.Length);
             return (await _documents.GetDocumentAsync(new GetDocumentRequest { Name = previous.Document }, cancellationToken: cancellationToken)).Document;
         }
+        if (previous is not null)
+        {
+            await stderr.WriteLineAsync($"Resuming {file.Name} from byte {previous.CommittedOffset} of {file.Length}.");
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendFileAsync(file, application, previous, progress, cancellationToken);
+            }
+            catch (RpcException e) when (previous is not null && attempt < 3 && CurrentOffset(e) is { } current)
+            {
+                // The interrupted call was still committing its last chunks when we asked: continue from where it ended.
+                previous.CommittedOffset = current;
+            }
+        }
+    }
+
+    private async Task<Document> SendFileAsync(FileInfo file, string application, UploadSession? previous, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        var key = ResumeStore.KeyFor(connection.Url, file);
         var first = previous is null
             ? new UploadRequest
             {
@@ -62,10 +82,6 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
                 },
             }
             : new UploadRequest { Resume = new UploadResume { Name = previous.Name, Offset = previous.CommittedOffset } };
-        if (previous is not null)
-        {
-            await stderr.WriteLineAsync($"Resuming {file.Name} from byte {previous.CommittedOffset} of {file.Length}.");
-        }
 
         using var call = _uploads.Upload(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(first, cancellationToken);
@@ -102,6 +118,13 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
         resume.Forget(key);
         return document ?? throw new CliFailure(ExitCodes.Other, "The server ended the upload without a document; run the command again to resume.");
     }
+
+    private static long? CurrentOffset(RpcException e) =>
+        e.StatusCode == StatusCode.FailedPrecondition
+        && e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>() is { Reason: "UPLOAD_OFFSET_MISMATCH" } info
+        && long.TryParse(info.Metadata["current_offset"], System.Globalization.CultureInfo.InvariantCulture, out var current)
+            ? current
+            : null;
 
     /// <summary>Hashes the bytes the server already has, then sends the rest; returns the whole file's SHA-256.</summary>
     private async Task<string> SendAsync(FileInfo file, long offset, IClientStreamWriter<UploadRequest> requests, IProgress<long> progress, CancellationToken cancellationToken)

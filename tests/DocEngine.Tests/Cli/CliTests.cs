@@ -1,0 +1,134 @@
+using System.Text.Json;
+using DocEngine.Contract.V1;
+using DocEngine.Tests.Infrastructure;
+
+namespace DocEngine.Tests.Cli;
+
+/// <summary>The <c>docengine</c> executable against a real server process: results, JSON shape, exit codes, resume after kill.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly TempDirectory _work = new();
+    private ServerProcess _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(_data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _data.Dispose();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public async Task Upload_prints_the_document_under_a_document_key_and_download_checks_it_back()
+    {
+        var file = WriteFile("passport scan.pdf", 3_000_000, seed: 61);
+
+        var upload = await Cli("upload", file, "--server", _server.Url, "--json");
+
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        var document = JsonDocument.Parse(upload.Stdout).RootElement.GetProperty("document");
+        Assert.Equal(TestData.Sha256OfFile(file), document.GetProperty("sha256").GetString());
+        Assert.Equal("3000000", document.GetProperty("sizeBytes").GetString());
+        Assert.Equal("passport scan.pdf", document.GetProperty("filename").GetString());
+
+        var copy = Path.Combine(_work.Path, "copy.pdf");
+        var download = await Cli("download", document.GetProperty("name").GetString()!, "--out", copy, "--server", _server.Url, "--json");
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal(TestData.Sha256OfFile(file), TestData.Sha256OfFile(copy));
+        Assert.Equal(document.GetProperty("name").GetString(), JsonDocument.Parse(download.Stdout).RootElement.GetProperty("document").GetProperty("name").GetString());
+        Assert.False(File.Exists(copy + ".partial"));
+    }
+
+    [Fact]
+    public async Task Several_files_go_into_one_application_and_an_application_id_is_created_when_missing()
+    {
+        var files = new[] { WriteFile("a.pdf", 1000, 62), WriteFile("b.jpg", 2000, 63) };
+
+        var together = await Cli(["upload", .. files, "--server", _server.Url, "--json"]);
+        Assert.True(together.ExitCode == 0, together.ToString());
+        var applications = together.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("document").GetProperty("application").GetString()).ToList();
+        Assert.Equal(2, applications.Count);
+        Assert.Single(applications.Distinct());
+
+        var named = await Cli("upload", files[0], "--application", "PR-777", "--server", _server.Url, "--json");
+        Assert.True(named.ExitCode == 0, named.ToString());
+        Assert.Equal("applications/PR-777", JsonDocument.Parse(named.Stdout).RootElement.GetProperty("document").GetProperty("application").GetString());
+    }
+
+    [Fact]
+    public async Task Running_the_same_upload_again_after_the_cli_was_killed_resumes_from_the_server_offset()
+    {
+        var file = WriteFile("bank-statement.tif", 256 << 20, seed: 64);
+        var cache = Path.Combine(_work.Path, "cache");
+        var uploads = new UploadService.UploadServiceClient(_server.Invoker());
+
+        string uploadName;
+        using (var first = CliProcess.Start(cache, "upload", file, "--server", _server.Url, "--chunk-size", "256KiB"))
+        {
+            uploadName = await WaitForAsync(() => Directory.Exists(cache) ? Directory.GetFiles(cache, "*.upload").Select(File.ReadAllText).FirstOrDefault() : null);
+            await WaitForAsync(async () =>
+                (await uploads.GetUploadStatusAsync(new GetUploadStatusRequest { Name = uploadName })).Session.CommittedOffset >= 16 << 20 ? "" : null);
+            first.Kill();
+        }
+        var interruptedAt = (await uploads.GetUploadStatusAsync(new GetUploadStatusRequest { Name = uploadName })).Session.CommittedOffset;
+        Assert.InRange(interruptedAt, 16 << 20, (256 << 20) - 1);
+
+        var second = await CliProcess.RunAsync(cache, "upload", file, "--server", _server.Url, "--json");
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("Resuming bank-statement.tif from byte", second.Stderr);
+        var document = JsonDocument.Parse(second.Stdout).RootElement.GetProperty("document");
+        Assert.Equal(uploadName, document.GetProperty("upload").GetString());
+        Assert.Equal(TestData.Sha256OfFile(file), document.GetProperty("sha256").GetString());
+        Assert.Empty(Directory.GetFiles(cache, "*.upload")); // nothing left to resume
+    }
+
+    [Fact]
+    public async Task Exit_codes_follow_the_cli_contract()
+    {
+        var file = WriteFile("x.pdf", 10, 65);
+
+        Assert.Equal(2, (await Cli()).ExitCode);
+        Assert.Equal(2, (await Cli("upload", Path.Combine(_work.Path, "missing.pdf"), "--server", _server.Url)).ExitCode);
+        Assert.Equal(2, (await Cli("upload", file, "--chunk-size", "lots", "--server", _server.Url)).ExitCode);
+
+        var refused = await Cli("download", "applications/none/documents/none", "--out", Path.Combine(_work.Path, "o"), "--server", _server.Url);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("There is no document", refused.Stderr);
+
+        var unreachable = await Cli("upload", file, "--server", $"http://127.0.0.1:{DocEngineFactory.FreePort()}");
+        Assert.Equal(4, unreachable.ExitCode);
+        Assert.Contains("Cannot reach the DocEngine server", unreachable.Stderr);
+
+        var badKey = await Cli("upload", file, "--server", _server.Url, "--api-key", "wrong");
+        Assert.Equal(4, badKey.ExitCode);
+        Assert.Contains("API key is not valid", badKey.Stderr);
+    }
+
+    private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
+
+    private string WriteFile(string name, long size, int seed)
+    {
+        var path = Path.Combine(_work.Path, name);
+        TestData.WriteFile(path, size, seed);
+        return path;
+    }
+
+    private static Task<string> WaitForAsync(Func<string?> probe) => WaitForAsync(() => Task.FromResult(probe()));
+
+    private static async Task<string> WaitForAsync(Func<Task<string?>> probe)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("The condition was not met within 12 seconds.");
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace DocEngine.Tests.Infrastructure;
+
+/// <summary>Runs a built DocEngine program as a child process through the dotnet host.</summary>
+internal static class DotNet
+{
+    public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
+    }
+}
+
+/// <summary>
+/// The real server as a separate process on loopback, in the Development environment (so the CLI's default key works),
+/// on a data directory the test owns. <see cref="Kill"/> is SIGKILL: no shutdown code runs.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    public const string TenantBKey = "process-key-tenant-b";
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private ServerProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Url { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    {
+        var url = $"http://127.0.0.1:{port ?? DocEngineFactory.FreePort()}";
+        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, ["--urls", url], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DocEngine__DataDirectory"] = dataDirectory,
+            ["DocEngine__ApiKeys__1__Key"] = TenantBKey,
+            ["DocEngine__ApiKeys__1__Tenant"] = "process-tenant-b",
+            ["Logging__Console__FormatterName"] = "simple",
+        }))!;
+        var server = new ServerProcess(process, url);
+        await server.WaitUntilServingAsync();
+        return server;
+    }
+
+    /// <summary>A call invoker with the Development key.</summary>
+    public CallInvoker Invoker(string apiKey = "docengine-development-key") =>
+        GrpcChannel.ForAddress(Url, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 })
+            .Intercept(headers =>
+            {
+                headers.Add("authorization", "Bearer " + apiKey);
+                return headers;
+            });
+
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        using var channel = GrpcChannel.ForAddress(Url);
+        var health = new Health.HealthClient(channel);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode} while starting:\n{Log}");
+            }
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (RpcException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}
+
+/// <summary>The <c>docengine</c> CLI as a child process.</summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public static CliProcess Start(string cacheDirectory, params string[] arguments) =>
+        new(Process.Start(DotNet.StartInfo(RepoPaths.CliDll, arguments, new Dictionary<string, string>
+        {
+            ["DOCENGINE_CACHE_DIR"] = cacheDirectory,
+            ["DOCENGINE_API_KEY"] = "",
+        }))!);
+
+    public static async Task<CliResult> RunAsync(string cacheDirectory, params string[] arguments)
+    {
+        using var cli = Start(cacheDirectory, arguments);
+        return await cli.WaitAsync();
+    }
+
+    public async Task<CliResult> WaitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await _process.WaitForExitAsync(timeout.Token);
+        return new CliResult(_process.ExitCode, await _stdout, await _stderr);
+    }
+
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose() => _process.Dispose();
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
