@@ -20,6 +20,8 @@ public static class DocEngineServerExtensions
         services.AddSingleton(options);
         services.AddSingleton(serverOptions);
         services.AddSingleton(TimeProvider.System);
+        // Kestrel only reads endpoints from its section by itself; bind the limits too (HTTP/2 windows, benchmarks/README.md).
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 
         services.AddSingleton(_ => EmbeddedStorage.OpenAsync(options.DataDirectory, CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);

@@ -8,7 +8,7 @@ namespace DocEngine.Cli.Commands;
 /// <summary><c>docengine upload FILE... [--application ID] [--chunk-size BYTES] [--json]</c></summary>
 internal static class UploadCommand
 {
-    private const long DefaultChunkSize = 1 << 20;
+    private const long DefaultChunkSize = 64 << 10; // benchmarks/README.md: 1 MiB chunks land on the LOH and ingest 0.5x as fast
 
     public static Command Create()
     {
@@ -19,7 +19,7 @@ internal static class UploadCommand
         };
         var chunkSize = new Option<string>("--chunk-size")
         {
-            Description = "Bytes per chunk, e.g. 1MiB or 262144 (default 1MiB, at most 4MiB)",
+            Description = "Bytes per chunk, e.g. 64KiB or 1MiB (default 64KiB, at most 4MiB)",
             DefaultValueFactory = _ => DefaultChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var json = new Option<bool>("--json") { Description = "Print {\"document\": ...} as proto3 JSON, one line per file" };

@@ -89,10 +89,12 @@ internal sealed class ActiveUpload(string id, string partPath) : IDisposable
         Written += data.Length;
     }
 
-    /// <summary>Flushes the part file (and, the first time, its directory entry) to the device.</summary>
-    public void Flush()
+    /// <summary>The open part file; commits capture it so a concurrent <see cref="Close"/> cannot pull it from under them.</summary>
+    public SafeFileHandle Handle => _file ?? throw new InvalidOperationException("The part file is not open.");
+
+    /// <summary>Flushes the part file's directory entry the first time it is needed: a new file is not durable until then.</summary>
+    public void FlushDirectoryOnce()
     {
-        Durability.FlushFile(_file!);
         if (!_directoryFlushed)
         {
             Durability.FlushDirectory(Path.GetDirectoryName(PartPath)!);

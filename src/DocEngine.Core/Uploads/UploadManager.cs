@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DocEngine.Core.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace DocEngine.Core.Uploads;
 
@@ -218,30 +219,60 @@ public sealed partial class UploadManager
 
     internal async Task<long> CommitAsync(ActiveUpload active, CancellationToken cancellationToken)
     {
-        var upload = active.Record!;
-        if (!active.IsReady || active.Written == upload.CommittedOffset)
+        if (!active.IsReady || active.Written == active.Record!.CommittedOffset)
         {
-            return upload.CommittedOffset;
+            return active.Record!.CommittedOffset;
         }
-        try
-        {
-            active.Flush();
-        }
-        catch (IOException e)
-        {
-            active.Close(); // the page cache may have dropped what fsync could not write: rebuild from the last commit
-            if (Durability.IsDiskFull(e))
-            {
-                UploadLog.DiskFull(_logger, active.Id, e);
-                throw StorageFull(upload.CommittedOffset);
-            }
-            throw;
-        }
+        var flush = FlushAsync(active, active.Handle, active.Written, cancellationToken);
+        await ((Task)flush).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return Apply(active, flush);
+    }
+
+    /// <summary>
+    /// Starts making the bytes written so far durable on a pool thread, so the caller can keep receiving while the
+    /// device flushes; <see cref="Apply"/> the finished task on the caller's side.
+    /// </summary>
+    internal Task<DurablePoint> StartBackgroundCommit(ActiveUpload active)
+    {
+        var (handle, offset) = (active.Handle, active.Written);
+        return Task.Run(() => FlushAsync(active, handle, offset, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// fsyncs the part file and then records <paramref name="offset"/> and the new expiry. It touches nothing the
+    /// writing thread uses, so it may run while further chunks are appended past <paramref name="offset"/>.
+    /// </summary>
+    private async Task<DurablePoint> FlushAsync(ActiveUpload active, SafeFileHandle handle, long offset, CancellationToken cancellationToken)
+    {
+        Durability.FlushFile(handle);
+        active.FlushDirectoryOnce();
         var expireTime = _time.GetUtcNow() + _options.SessionExpiry;
-        await _sessions.SaveCommitAsync(active.Id, active.Written, expireTime, cancellationToken).ConfigureAwait(false);
-        active.Record = upload with { CommittedOffset = active.Written, ExpireTime = expireTime };
+        await _sessions.SaveCommitAsync(active.Id, offset, expireTime, cancellationToken).ConfigureAwait(false);
+        return new DurablePoint(offset, expireTime);
+    }
+
+    /// <summary>Adopts a finished commit as the session's durable offset, or, when it failed, rebuilds from the last one and says why.</summary>
+    internal long Apply(ActiveUpload active, Task<DurablePoint> finished)
+    {
+        if (finished.IsCanceled)
+        {
+            throw new OperationCanceledException(); // nothing was lost: the bytes stay written, to be committed next time
+        }
+        if (finished.IsFaulted)
+        {
+            var error = finished.Exception!.InnerException!;
+            active.Close(); // the page cache may hold what fsync could not write: rebuild from the last durable offset
+            if (Durability.IsDiskFull(error))
+            {
+                UploadLog.DiskFull(_logger, active.Id, error);
+                throw StorageFull(active.Record!.CommittedOffset);
+            }
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+        var point = finished.Result;
+        active.Record = active.Record! with { CommittedOffset = point.Offset, ExpireTime = point.ExpireTime };
         active.LastCommitTimestamp = _time.GetTimestamp();
-        return active.Written;
+        return point.Offset;
     }
 
     internal async Task CommitPendingAsync(ActiveUpload active)
@@ -425,3 +456,6 @@ public sealed partial class UploadManager
     private static Dictionary<string, string> CurrentOffset(long offset) =>
         new() { ["current_offset"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 }
+
+/// <summary>An offset made durable, and the expiry recorded with it.</summary>
+internal readonly record struct DurablePoint(long Offset, DateTimeOffset ExpireTime);

@@ -10,6 +10,7 @@ public sealed class UploadWriter : IAsyncDisposable
     private readonly UploadManager _manager;
     private readonly ActiveUpload _active;
     private readonly IDisposable _tenantLease;
+    private Task<DurablePoint>? _background;
     private bool _disposed;
 
     internal UploadWriter(UploadManager manager, ActiveUpload active, IDisposable tenantLease)
@@ -25,8 +26,30 @@ public sealed class UploadWriter : IAsyncDisposable
     /// <summary>Where the next chunk goes: bytes written, durable or not.</summary>
     public long Offset => _active.Written;
 
-    /// <summary>True when the commit policy (bytes or time since the last commit) says to make the offset durable now.</summary>
-    public bool CommitDue => _manager.IsCommitDue(_active);
+    /// <summary>
+    /// Starts a commit in the background when the policy says so (8 MiB or 1 second since the last one) and none is in
+    /// flight. Receiving continues meanwhile; <see cref="TryTakeBackgroundCommit"/> reports when it is durable.
+    /// </summary>
+    public void CommitInBackgroundIfDue()
+    {
+        if (_background is null && _manager.IsCommitDue(_active))
+        {
+            _background = _manager.StartBackgroundCommit(_active);
+        }
+    }
+
+    /// <summary>True, with the new durable offset, when a background commit has finished since the last call; throws if it failed.</summary>
+    public bool TryTakeBackgroundCommit(out long committedOffset)
+    {
+        committedOffset = 0;
+        if (_background is not { IsCompleted: true } finished)
+        {
+            return false;
+        }
+        _background = null;
+        committedOffset = _manager.Apply(_active, finished);
+        return true;
+    }
 
     /// <summary>
     /// Checks and appends one chunk. It is not cancellable: a chunk is written whole or the session is rebuilt
@@ -34,12 +57,29 @@ public sealed class UploadWriter : IAsyncDisposable
     /// </summary>
     public Task WriteAsync(ReadOnlyMemory<byte> data, uint? crc32c) => _manager.WriteAsync(_active, data, crc32c);
 
-    /// <summary>Flushes written bytes to disk and records the new durable offset, which it returns.</summary>
-    public Task<long> CommitAsync(CancellationToken cancellationToken) => _manager.CommitAsync(_active, cancellationToken);
+    /// <summary>Waits for any background commit, then flushes the rest to disk and records the new durable offset, which it returns.</summary>
+    public async Task<long> CommitAsync(CancellationToken cancellationToken)
+    {
+        await DrainBackgroundCommitAsync().ConfigureAwait(false);
+        return await _manager.CommitAsync(_active, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Commits, checks the size and SHA-256, and stores the document. Completing a completed upload returns its document.</summary>
-    public Task<Storage.DocumentRecord> CompleteAsync(string? sha256, CancellationToken cancellationToken) =>
-        _manager.CompleteAsync(_active, sha256, cancellationToken);
+    public async Task<Storage.DocumentRecord> CompleteAsync(string? sha256, CancellationToken cancellationToken)
+    {
+        await DrainBackgroundCommitAsync().ConfigureAwait(false);
+        return await _manager.CompleteAsync(_active, sha256, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DrainBackgroundCommitAsync()
+    {
+        if (_background is { } inFlight)
+        {
+            _background = null;
+            await ((Task)inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _manager.Apply(_active, inFlight);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -51,6 +91,14 @@ public sealed class UploadWriter : IAsyncDisposable
         _disposed = true;
         try
         {
+            try
+            {
+                await DrainBackgroundCommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or DocEngineException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Apply has already closed the session back to its last durable offset.
+            }
             await _manager.CommitPendingAsync(_active).ConfigureAwait(false);
         }
         finally

@@ -34,10 +34,11 @@ public sealed class UploadGrpcService(UploadManager uploads) : UploadService.Upl
             {
                 case UploadRequest.KindOneofCase.Chunk:
                     await writer.WriteAsync(message.Chunk.Data.Memory, message.Chunk.HasCrc32C ? message.Chunk.Crc32C : null);
-                    if (writer.CommitDue)
+                    if (writer.TryTakeBackgroundCommit(out var committed))
                     {
-                        await SendProgressAsync(await writer.CommitAsync(cancellationToken));
+                        await SendProgressAsync(committed);
                     }
+                    writer.CommitInBackgroundIfDue(); // fsync overlaps with receiving the next chunks
                     break;
                 case UploadRequest.KindOneofCase.Finish:
                     var document = await writer.CompleteAsync(message.Finish.Sha256, cancellationToken);

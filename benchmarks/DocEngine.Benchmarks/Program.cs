@@ -1,0 +1,11 @@
+using BenchmarkDotNet.Running;
+using DocEngine.Benchmarks;
+
+// Side-by-side runs take a verb; anything else goes to BenchmarkDotNet (e.g. --filter '*').
+return args switch
+{
+    ["upload-e2e", .. var rest] => await UploadEndToEnd.RunAsync(rest),
+    ["raw-server", .. var rest] => await RawIngest.ServeAsync(rest),
+    ["raw-client", .. var rest] => await RawIngest.PostAsync(rest),
+    _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly).Run(args).Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,
+};

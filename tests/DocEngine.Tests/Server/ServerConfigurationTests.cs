@@ -1,0 +1,19 @@
+using DocEngine.Tests.Infrastructure;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DocEngine.Tests.Server;
+
+/// <summary>Settings from appsettings.json reach the parts they tune.</summary>
+public sealed class ServerConfigurationTests(DocEngineFactory factory) : IClassFixture<DocEngineFactory>
+{
+    [Fact]
+    public void The_tuned_http2_windows_reach_kestrel()
+    {
+        // Without them a 20 ms round trip caps an upload at about 3 MB/s (benchmarks/README.md).
+        var limits = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.Http2;
+        Assert.Equal(16 << 20, limits.InitialConnectionWindowSize);
+        Assert.Equal(8 << 20, limits.InitialStreamWindowSize);
+    }
+}
