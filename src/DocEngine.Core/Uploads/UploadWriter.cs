@@ -95,9 +95,10 @@ public sealed class UploadWriter : IAsyncDisposable
             {
                 await DrainBackgroundCommitAsync().ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or DocEngineException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception)
             {
-                // Apply has already closed the session back to its last durable offset.
+                // A failed commit has already closed the session back to its last durable offset (Apply), and the call
+                // is reporting its own error; disposal must not replace it.
             }
             await _manager.CommitPendingAsync(_active).ConfigureAwait(false);
         }
