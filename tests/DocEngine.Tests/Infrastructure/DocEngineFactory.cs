@@ -58,6 +58,8 @@ public class DocEngineFactory : WebApplicationFactory<server::Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning"); // the test log lists outcomes; server chatter hides them
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("DocEngine:DataDirectory", _data.Path);
         builder.UseSetting("DocEngine:ApiKeys:0:Key", KeyA);
         builder.UseSetting("DocEngine:ApiKeys:0:Tenant", "tenant-a");

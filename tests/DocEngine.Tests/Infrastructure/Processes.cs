@@ -75,6 +75,7 @@ public sealed class ServerProcess : IAsyncDisposable
             ["DocEngine__ApiKeys__1__Key"] = TenantBKey,
             ["DocEngine__ApiKeys__1__Tenant"] = "process-tenant-b",
             ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__LogLevel__Default"] = "Warning",
         }))!;
         var server = new ServerProcess(process, url);
         await server.WaitUntilServingAsync();
