@@ -16,15 +16,15 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// When the blob already exists the fresh copy replaces it by rename: the content is the same by hash, the new copy
+    /// was hashed as it arrived, and an old copy that rotted on disk is healed for free. Readers holding the old file keep
+    /// reading it. One file per hash either way.
+    /// </remarks>
     public Task PutFileAsync(string sourcePath, string sha256, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = PathOf(sha256);
-        if (File.Exists(target))
-        {
-            File.Delete(sourcePath);
-            return Task.CompletedTask;
-        }
         var directory = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(directory))
         {
@@ -36,16 +36,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             File.SetUnixFileMode(sourcePath, UnixFileMode.UserRead | UnixFileMode.GroupRead);
         }
-        try
-        {
-            File.Move(sourcePath, target, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            // Another upload of the same bytes won the race: same content, keep theirs.
-            File.Delete(sourcePath);
-            return Task.CompletedTask;
-        }
+        File.Move(sourcePath, target, overwrite: true);
         Durability.FlushDirectory(directory);
         return Task.CompletedTask;
     }

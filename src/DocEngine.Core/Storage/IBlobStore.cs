@@ -4,8 +4,8 @@ namespace DocEngine.Core.Storage;
 public interface IBlobStore
 {
     /// <summary>
-    /// Takes ownership of a finished, flushed file and stores it under <paramref name="sha256"/>. When that blob
-    /// already exists the file is deleted instead (dedupe). Either way the source path is gone afterwards.
+    /// Takes ownership of a finished, flushed file and stores it under <paramref name="sha256"/>; identical content is
+    /// stored once (dedupe). The source path is gone afterwards.
     /// </summary>
     Task PutFileAsync(string sourcePath, string sha256, CancellationToken cancellationToken);
 

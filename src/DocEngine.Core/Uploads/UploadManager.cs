@@ -181,7 +181,7 @@ public sealed partial class UploadManager
         {
             throw new DocEngineException(ErrorKind.InvalidArgument, "CHUNK_CHECKSUM_MISMATCH",
                 $"The chunk at offset {active.Written} does not match its CRC32C, so it was damaged on the way: send it again from that offset.")
-            { Field = "crc32c", Details = CurrentOffset(active.Record!.CommittedOffset) };
+            { Field = "crc32c", Details = CurrentOffset(active.Written) }; // chunks before it are kept: the call commits them as it ends
         }
         if (!active.IsReady)
         {
@@ -197,7 +197,7 @@ public sealed partial class UploadManager
         {
             throw new DocEngineException(ErrorKind.InvalidArgument, "UPLOAD_EXCEEDS_DECLARED_SIZE",
                 $"This upload was declared as {declared} bytes but more were sent: upload the file again with its real size.")
-            { Field = "data", Details = CurrentOffset(active.Record.CommittedOffset) };
+            { Field = "data", Details = CurrentOffset(active.Written) };
         }
         try
         {

@@ -19,6 +19,8 @@ internal static class Clients
         {
             Start = new UploadMetadata { Application = application, Filename = filename, SizeBytes = data.Length },
         }, cancellationToken);
+        Assert.True(await call.ResponseStream.MoveNext(cancellationToken)); // the session comes first; a refusal throws here
+        Assert.Equal(UploadResponse.KindOneofCase.Session, call.ResponseStream.Current.KindCase);
         var responses = ReadAllAsync(call.ResponseStream, cancellationToken);
         for (var offset = 0; offset < data.Length; offset += chunkSize)
         {
@@ -27,9 +29,7 @@ internal static class Clients
         }
         await call.RequestStream.WriteAsync(new UploadRequest { Finish = new UploadFinish { Sha256 = TestData.Sha256(data.Span) } }, cancellationToken);
         await call.RequestStream.CompleteAsync();
-        var received = await responses;
-        Assert.Equal(UploadResponse.KindOneofCase.Session, received[0].KindCase);
-        return Assert.Single(received, r => r.KindCase == UploadResponse.KindOneofCase.Document).Document;
+        return Assert.Single(await responses, r => r.KindCase == UploadResponse.KindOneofCase.Document).Document;
     }
 
     /// <summary>Uploads over the unary (gRPC-Web) calls: create, append each chunk at its offset, complete.</summary>

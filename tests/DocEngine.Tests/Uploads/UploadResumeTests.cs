@@ -109,6 +109,8 @@ public sealed class UploadResumeTests(DocEngineFactory factory) : IClassFixture<
     {
         using var call = client.Upload();
         await call.RequestStream.WriteAsync(new UploadRequest { Resume = new UploadResume { Name = uploadName, Offset = offset } });
+        Assert.True(await call.ResponseStream.MoveNext()); // the session: the server accepted the offset (a refusal throws here)
+        Assert.Equal(offset, call.ResponseStream.Current.Session.CommittedOffset);
         var responses = Clients.ReadAllAsync(call.ResponseStream);
         for (var position = (int)offset; position < data.Length; position += Chunk)
         {
