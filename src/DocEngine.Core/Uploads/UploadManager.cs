@@ -424,7 +424,16 @@ public sealed partial class UploadManager
 
     private async Task EndAsync(ActiveUpload active, UploadState state, string? failure, CancellationToken cancellationToken)
     {
-        await _sessions.SetUploadStateAsync(active.Id, state, failure, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _sessions.SetUploadStateAsync(active.Id, state, failure, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Durability.IsDiskFull(e))
+        {
+            // Recording the end needs a page of space, and the bytes about to be deleted may be what fills the disk.
+            active.DeleteData();
+            await _sessions.SetUploadStateAsync(active.Id, state, failure, cancellationToken).ConfigureAwait(false);
+        }
         active.Record = active.Record! with { State = state, Failure = failure };
         active.DeleteData();
         UploadLog.Ended(_logger, active.Id, state);

@@ -72,7 +72,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
                 return ToRpcException(refusal);
             case OperationCanceledException or IOException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled by the client."));
-            case IOException io when Durability.IsDiskFull(io):
+            case var full when Durability.IsDiskFull(full):
                 return ToRpcException(new DocEngineException(ErrorKind.ResourceExhausted, "STORAGE_FULL",
                     "The server is out of storage space: retry later."));
             default:
