@@ -14,6 +14,8 @@ public static class CliApp
         {
             UploadCommand.Create(),
             DownloadCommand.Create(),
+            InspectCommand.Create(),
+            ProcessCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -38,6 +40,16 @@ public static class CliApp
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("Interrupted. Run the same command again to continue where it stopped.");
+            return ExitCodes.Other;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours, not the input's fault: one line, no stack trace (set DOCENGINE_DEBUG=1 for it).
+            await stderr.WriteLineAsync($"docengine failed unexpectedly ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Please report it with the command you ran.");
+            if (Environment.GetEnvironmentVariable("DOCENGINE_DEBUG") == "1")
+            {
+                await stderr.WriteLineAsync(e.ToString());
+            }
             return ExitCodes.Other;
         }
     }

@@ -11,6 +11,34 @@ public sealed class DocEngineOptions
 
     /// <summary>Limits and timings of resumable uploads.</summary>
     public UploadOptions Uploads { get; set; } = new();
+
+    /// <summary>Limits and defaults for inspecting and processing documents.</summary>
+    public ProcessingOptions Processing { get; set; } = new();
+}
+
+/// <summary>
+/// Limits on what one document may cost to inspect or process, counted on output (decoded pixels, frames, time),
+/// and the defaults of normalization. Breaches are refused with RESOURCE_EXHAUSTED and a sentence.
+/// </summary>
+public sealed class ProcessingOptions
+{
+    /// <summary>Most pixels one image or page may decode to, checked from the header before decoding. Default 100 megapixels.</summary>
+    public long MaxPixels { get; set; } = 100_000_000;
+
+    /// <summary>Most frames or pages one image file may have. Default 500.</summary>
+    public int MaxFrames { get; set; } = 500;
+
+    /// <summary>Most memory the image decoders may hold at once, in MiB. Default 1024.</summary>
+    public int MaxImageMemoryMegabytes { get; set; } = 1024;
+
+    /// <summary>Longest one inspection or processing run may take. Default 60 seconds.</summary>
+    public TimeSpan MaxProcessingTime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>JPEG quality of re-encoded photos. Default 85.</summary>
+    public int JpegQuality { get; set; } = 85;
+
+    /// <summary>Most PDF pages inspected for a text layer. Default 50.</summary>
+    public int MaxPdfPagesForText { get; set; } = 50;
 }
 
 /// <summary>Limits and timings of resumable uploads. Every limit is enforced on bytes actually received.</summary>

@@ -1,4 +1,6 @@
 using DocEngine.Core;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using DocEngine.Server.Infrastructure;
@@ -29,6 +31,15 @@ public static class DocEngineServerExtensions
         services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Blobs);
         services.AddSingleton(sp => new DocumentReader(sp.GetRequiredService<IBlobStore>()));
+        services.AddSingleton<IRenditionStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton(_ => new ImagingConfiguration(options.Processing));
+        services.AddSingleton(sp => new RenditionService(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IRenditionStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<ImagingConfiguration>(),
+            sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new UploadManager(
             options.Uploads,
             sp.GetRequiredService<EmbeddedStorage>().UploadsDirectory,
@@ -77,6 +88,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<UploadGrpcService>();
         app.MapGrpcService<ApplicationGrpcService>();
         app.MapGrpcService<DocumentGrpcService>();
+        app.MapGrpcService<ProcessingGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

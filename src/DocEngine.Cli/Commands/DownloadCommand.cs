@@ -39,7 +39,8 @@ internal static class DownloadCommand
         return command;
     }
 
-    private static async Task<Document> DownloadAsync(ServerConnection connection, string name, FileInfo output, Spectre.Console.IAnsiConsole console, CancellationToken cancellationToken)
+    /// <summary>Downloads a document or rendition to <paramref name="output"/> via a .partial file, checking size and SHA-256.</summary>
+    internal static async Task<Document> DownloadAsync(ServerConnection connection, string name, FileInfo output, Spectre.Console.IAnsiConsole console, CancellationToken cancellationToken)
     {
         var partial = output.FullName + ".partial";
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

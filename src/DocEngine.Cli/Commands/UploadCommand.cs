@@ -57,59 +57,13 @@ internal static class UploadCommand
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var uploader = new Uploader(connection, ResumeStore.Default(), chunkSize, stderr);
-        var application = await ChooseApplicationAsync(connection, uploader, inputs, applicationId, stderr, cancellationToken);
-        var console = Output.ProgressConsole(stderr);
-        foreach (var input in inputs)
+        var documents = await uploader.UploadAllAsync(inputs, applicationId, cancellationToken);
+        foreach (var (input, document) in inputs.Zip(documents))
         {
-            Document? document = null;
-            await Output.ByteProgress(console).StartAsync(async context =>
-            {
-                var task = context.AddTask(input.Name, maxValue: Math.Max(1, input.Length));
-                document = await uploader.UploadAsync(input, application, new Progress<long>(bytes => task.Value = bytes), cancellationToken);
-                task.Value = task.MaxValue;
-            });
             await stdout.WriteLineAsync(json
                 ? Output.ToJson(new CompleteUploadResponse { Document = document })
-                : $"{input.Name} -> {document!.Name} ({document.SizeBytes} bytes, sha256 {document.Sha256})");
+                : $"{input.Name} -> {document.Name} ({document.SizeBytes} bytes, {document.MediaType}, sha256 {document.Sha256})");
         }
         return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// The application all files go into: the one named (created when missing), else the one an earlier interrupted run
-    /// of these files was using, else a new one when there are several files, else empty (the server makes one).
-    /// </summary>
-    private static async Task<string> ChooseApplicationAsync(ServerConnection connection, Uploader uploader, FileInfo[] inputs, string? applicationId,
-        TextWriter stderr, CancellationToken cancellationToken)
-    {
-        var applications = new ApplicationService.ApplicationServiceClient(connection.Invoker);
-        if (applicationId is not null)
-        {
-            var id = applicationId.StartsWith("applications/", StringComparison.Ordinal) ? applicationId["applications/".Length..] : applicationId;
-            try
-            {
-                return (await applications.GetApplicationAsync(new GetApplicationRequest { Name = "applications/" + id }, cancellationToken: cancellationToken)).Application.Name;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                var created = (await applications.CreateApplicationAsync(new CreateApplicationRequest { ApplicationId = id }, cancellationToken: cancellationToken)).Application;
-                await stderr.WriteLineAsync($"Created application {created.Name}.");
-                return created.Name;
-            }
-        }
-        foreach (var input in inputs)
-        {
-            if (await uploader.FindPreviousAsync(input, cancellationToken) is { } previous)
-            {
-                return previous.Application;
-            }
-        }
-        if (inputs.Length == 1)
-        {
-            return "";
-        }
-        var fresh = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), cancellationToken: cancellationToken)).Application;
-        await stderr.WriteLineAsync($"Created application {fresh.Name} for these {inputs.Length} files.");
-        return fresh.Name;
     }
 }

@@ -16,6 +16,62 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
     private readonly UploadService.UploadServiceClient _uploads = new(connection.Invoker);
     private readonly DocumentService.DocumentServiceClient _documents = new(connection.Invoker);
 
+    /// <summary>
+    /// Uploads files in order into one application, with a progress bar each on stderr: the one named (created when
+    /// missing), else the one an earlier interrupted run of these files was using, else a new one for several files,
+    /// else (one file) whatever the server makes.
+    /// </summary>
+    public async Task<IReadOnlyList<Document>> UploadAllAsync(IReadOnlyList<FileInfo> files, string? applicationId, CancellationToken cancellationToken)
+    {
+        var application = await ChooseApplicationAsync(files, applicationId, cancellationToken);
+        var console = Output.ProgressConsole(stderr);
+        var documents = new List<Document>();
+        foreach (var file in files)
+        {
+            await Output.ByteProgress(console).StartAsync(async context =>
+            {
+                var task = context.AddTask(file.Name, maxValue: Math.Max(1, file.Length));
+                documents.Add(await UploadAsync(file, application, new Progress<long>(bytes => task.Value = bytes), cancellationToken));
+                task.Value = task.MaxValue;
+            });
+            application = documents[^1].Application; // a lone file's new application holds any that follow
+        }
+        return documents;
+    }
+
+    private async Task<string> ChooseApplicationAsync(IReadOnlyList<FileInfo> files, string? applicationId, CancellationToken cancellationToken)
+    {
+        var applications = new ApplicationService.ApplicationServiceClient(connection.Invoker);
+        if (applicationId is not null)
+        {
+            var id = applicationId.StartsWith("applications/", StringComparison.Ordinal) ? applicationId["applications/".Length..] : applicationId;
+            try
+            {
+                return (await applications.GetApplicationAsync(new GetApplicationRequest { Name = "applications/" + id }, cancellationToken: cancellationToken)).Application.Name;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                var created = (await applications.CreateApplicationAsync(new CreateApplicationRequest { ApplicationId = id }, cancellationToken: cancellationToken)).Application;
+                await stderr.WriteLineAsync($"Created application {created.Name}.");
+                return created.Name;
+            }
+        }
+        foreach (var file in files)
+        {
+            if (await FindPreviousAsync(file, cancellationToken) is { } previous)
+            {
+                return previous.Application;
+            }
+        }
+        if (files.Count == 1)
+        {
+            return "";
+        }
+        var fresh = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), cancellationToken: cancellationToken)).Application;
+        await stderr.WriteLineAsync($"Created application {fresh.Name} for these {files.Count} files.");
+        return fresh.Name;
+    }
+
     /// <summary>What the server has of a file from an earlier run: an open session to continue, or a finished document.</summary>
     public async Task<UploadSession?> FindPreviousAsync(FileInfo file, CancellationToken cancellationToken)
     {

@@ -20,4 +20,9 @@ public sealed class CliFailure(int exitCode, string message) : Exception(message
 {
     /// <summary>The process exit code to return.</summary>
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>The core refused the input while running offline: exit 3 with its sentence (1 for anything not about the input).</summary>
+    public static CliFailure From(Core.DocEngineException refusal) => new(
+        refusal.Kind is Core.ErrorKind.Unauthenticated or Core.ErrorKind.Aborted ? ExitCodes.Other : ExitCodes.Refused,
+        refusal.Message);
 }

@@ -64,15 +64,17 @@ public sealed class ServerConnection : IDisposable
     }
 
     /// <summary>Opens a channel from the parsed options.</summary>
-    public static ServerConnection Open(ParseResult parse, (Option<string> Server, Option<string?> ApiKey) options)
+    public static ServerConnection Open(ParseResult parse, (Option<string> Server, Option<string?> ApiKey) options) =>
+        Open(parse.GetValue(options.Server)!, parse.GetValue(options.ApiKey));
+
+    /// <summary>Opens a channel to <paramref name="url"/>; the key defaults to env DOCENGINE_API_KEY, then the Development key.</summary>
+    public static ServerConnection Open(string url, string? apiKey)
     {
-        var url = parse.GetValue(options.Server)!;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CliFailure(ExitCodes.Usage, $"--server must be an http:// or https:// URL, not '{url}'.");
         }
-        var key = parse.GetValue(options.ApiKey)
-            ?? (Environment.GetEnvironmentVariable("DOCENGINE_API_KEY") is { Length: > 0 } fromEnv ? fromEnv : DevelopmentApiKey);
+        var key = apiKey ?? (Environment.GetEnvironmentVariable("DOCENGINE_API_KEY") is { Length: > 0 } fromEnv ? fromEnv : DevelopmentApiKey);
         return new ServerConnection(url, key);
     }
 

@@ -2,7 +2,7 @@ namespace DocEngine.Core.Storage;
 
 /// <summary>
 /// The default storage, needing nothing installed: SQLite metadata at <c>{data}/docengine.db</c>, blobs under
-/// <c>{data}/blobs/sha256</c>, upload part files under <c>{data}/uploads</c>.
+/// <c>{data}/blobs/sha256</c>, upload part files under <c>{data}/uploads</c>, processing scratch under <c>{data}/work</c>.
 /// </summary>
 public sealed class EmbeddedStorage
 {
@@ -13,6 +13,12 @@ public sealed class EmbeddedStorage
         Blobs = new FileSystemBlobStore(Path.Combine(root, "blobs", "sha256"));
         UploadsDirectory = Path.Combine(root, "uploads");
         Directory.CreateDirectory(UploadsDirectory);
+        WorkDirectory = Path.Combine(root, "work");
+        Directory.CreateDirectory(WorkDirectory);
+        foreach (var leftover in Directory.EnumerateFiles(WorkDirectory))
+        {
+            File.Delete(leftover); // scratch files of work a crash interrupted
+        }
     }
 
     /// <summary>The data directory, as a full path.</summary>
@@ -26,6 +32,9 @@ public sealed class EmbeddedStorage
 
     /// <summary>Where upload part files live; on the same file system as the blobs, so completion is a rename.</summary>
     public string UploadsDirectory { get; }
+
+    /// <summary>Scratch space for processing (copies of large sources, outputs before they become blobs); emptied at start.</summary>
+    public string WorkDirectory { get; }
 
     /// <summary>Opens (creating when missing) the storage under <paramref name="dataDirectory"/>.</summary>
     public static async Task<EmbeddedStorage> OpenAsync(string dataDirectory, CancellationToken cancellationToken)

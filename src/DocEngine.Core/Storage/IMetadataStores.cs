@@ -49,3 +49,13 @@ public interface IUploadSessionStore
     /// <summary>Open sessions whose expiry has passed, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<UploadRecord>> ListExpiredUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>Renditions (results of processing), scoped by tenant.</summary>
+public interface IRenditionStore
+{
+    /// <summary>The rendition, or null when none is stored under that key.</summary>
+    Task<RenditionRecord?> GetRenditionAsync(string tenant, string applicationId, string documentId, string id, CancellationToken cancellationToken);
+
+    /// <summary>Stores a rendition; when one already exists under the key (a concurrent identical request), keeps the first.</summary>
+    Task PutRenditionAsync(RenditionRecord rendition, CancellationToken cancellationToken);
+}

@@ -25,3 +25,19 @@ public sealed record DocumentRecord(
 
 /// <summary>One page of a listing and the token for the next one (empty on the last page).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken);
+
+/// <summary>A stored result of processing, filed under its first source document.</summary>
+public sealed record RenditionRecord(
+    string Tenant,
+    string ApplicationId,
+    string DocumentId,
+    string Id,
+    IReadOnlyList<string> Sources,
+    string MediaType,
+    long SizeBytes,
+    string Sha256,
+    int Pages,
+    int Width,
+    int Height,
+    Processing.ProcessingReport Report,
+    DateTimeOffset CreateTime);

@@ -6,9 +6,9 @@ namespace DocEngine.Core.Storage;
 /// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
 /// fsynced, which is what makes a reported upload offset durable.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore
+public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
 
     private SqliteMetadataStore(string path)
@@ -39,6 +39,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         if (current < 1)
         {
             await ExecuteAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+        if (current < 2)
+        {
+            await ExecuteAsync(connection, RenditionsSchema, cancellationToken).ConfigureAwait(false);
         }
         return store;
     }
@@ -130,5 +134,24 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
             failure TEXT);
         CREATE INDEX uploads_by_expiry ON uploads (state, expire_time);
         PRAGMA user_version = 1;
+        """;
+
+    private const string RenditionsSchema = """
+        CREATE TABLE renditions (
+            tenant TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            document_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            pages INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            report TEXT NOT NULL,
+            create_time INTEGER NOT NULL,
+            PRIMARY KEY (tenant, application_id, document_id, id));
+        PRAGMA user_version = 2;
         """;
 }

@@ -335,6 +335,11 @@ public sealed partial class UploadManager
         active.Close();
         if (File.Exists(active.PartPath))
         {
+            // The media type comes from the bytes, never from the client's hint or the name.
+            await using (var content = new FileStream(active.PartPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12))
+            {
+                upload = upload with { MediaType = Detection.ContentDetector.Detect(content, upload.Filename).MediaType };
+            }
             await _blobs.PutFileAsync(active.PartPath, upload.Sha256!, cancellationToken).ConfigureAwait(false);
         }
         else if (!await _blobs.ExistsAsync(upload.Sha256!, cancellationToken).ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using DocEngine.Contract.V1;
 using DocEngine.Core;
+using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 using DocEngine.Server.Infrastructure;
 using Google.Protobuf;
@@ -8,7 +9,7 @@ using Grpc.Core;
 namespace DocEngine.Server.Services;
 
 /// <summary>DocumentService: metadata from the document store, bytes from the blob store, checked against their hash.</summary>
-public sealed class DocumentGrpcService(IDocumentStore documents, DocumentReader reader) : DocumentService.DocumentServiceBase
+public sealed class DocumentGrpcService(IDocumentStore documents, DocumentReader reader, RenditionService renditions) : DocumentService.DocumentServiceBase
 {
     public override async Task<GetDocumentResponse> GetDocument(GetDocumentRequest request, ServerCallContext context) =>
         new() { Document = (await FindAsync(request.Name, context)).ToProto() };
@@ -23,10 +24,10 @@ public sealed class DocumentGrpcService(IDocumentStore documents, DocumentReader
 
     public override async Task DownloadDocument(DownloadDocumentRequest request, IServerStreamWriter<DownloadDocumentResponse> responseStream, ServerCallContext context)
     {
-        var document = await FindAsync(request.Name, context);
-        var first = new DownloadDocumentResponse { Document = document.ToProto(), Offset = request.Offset };
+        var described = await DescribeAsync(request.Name, context);
+        var first = new DownloadDocumentResponse { Document = described, Offset = request.Offset };
         var position = request.Offset;
-        await foreach (var piece in reader.ReadAsync(document, request.Offset, request.Length, context.CancellationToken))
+        await foreach (var piece in reader.ReadAsync(described.Sha256, described.SizeBytes, request.Offset, request.Length, context.CancellationToken))
         {
             // The piece's buffer is reused once WriteAsync returns, by which time the message is serialized.
             var message = first ?? new DownloadDocumentResponse { Offset = position };
@@ -40,6 +41,40 @@ public sealed class DocumentGrpcService(IDocumentStore documents, DocumentReader
             await responseStream.WriteAsync(first, context.CancellationToken); // an empty range still says what it is
         }
     }
+
+    /// <summary>A document, or a rendition described as the document it is (same name scheme, its own hash and size).</summary>
+    private async Task<Document> DescribeAsync(string name, ServerCallContext context)
+    {
+        var (applicationId, documentId, renditionId) = ResourceNames.ParseDocumentOrRendition(name);
+        if (renditionId is null)
+        {
+            return (await FindAsync(name, context)).ToProto();
+        }
+        var rendition = await renditions.GetAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), renditionId, context.CancellationToken)
+            ?? throw new DocEngineException(ErrorKind.NotFound, "RENDITION_NOT_FOUND",
+                $"There is no rendition '{name}': process the document again to make it.")
+            { Field = "name" };
+        var source = await FindAsync(ResourceNames.Document(applicationId, documentId), context);
+        return new Document
+        {
+            Name = name,
+            Application = ResourceNames.Application(applicationId),
+            Filename = Path.ChangeExtension(source.Filename, Extension(rendition.MediaType)),
+            MediaType = rendition.MediaType,
+            SizeBytes = rendition.SizeBytes,
+            Sha256 = rendition.Sha256,
+            CreateTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(rendition.CreateTime),
+            Upload = "",
+        };
+    }
+
+    private static string Extension(string mediaType) => mediaType switch
+    {
+        "application/pdf" => ".pdf",
+        "image/jpeg" => ".jpg",
+        "image/png" => ".png",
+        _ => ".bin",
+    };
 
     private async Task<DocumentRecord> FindAsync(string name, ServerCallContext context)
     {

@@ -29,6 +29,19 @@ internal static class ResourceNames
         throw Malformed(field, "applications/{application_id}/documents/{document_id}");
     }
 
+    /// <summary>A document name, or a rendition name with its rendition id.</summary>
+    public static (string ApplicationId, string DocumentId, string? RenditionId) ParseDocumentOrRendition(string name)
+    {
+        var parts = name.Split('/');
+        if (parts is ["applications", var app, "documents", var doc, "renditions", var rendition]
+            && Ids.IsValid(app) && Ids.IsValid(doc) && Ids.IsValid(rendition))
+        {
+            return (app, doc, rendition);
+        }
+        var (applicationId, documentId) = ParseDocument(name);
+        return (applicationId, documentId, null);
+    }
+
     private static string Single(string name, string collection, string field, string pattern)
     {
         var parts = name.Split('/');

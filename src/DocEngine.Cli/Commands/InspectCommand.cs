@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using DocEngine.Cli.Common;
+using DocEngine.Contract.V1;
+using DocEngine.Core;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Processing;
+using DocumentInfo = DocEngine.Contract.V1.DocumentInfo;
+using Grpc.Core;
+
+namespace DocEngine.Cli.Commands;
+
+/// <summary>
+/// <c>docengine inspect INPUT [--password P] [--json]</c>: what a file really is and what it contains. Offline by default
+/// (the core runs in this process); with <c>--server</c> the file is uploaded and the service inspects it.
+/// </summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("INPUT") { Description = "A local file" };
+        var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
+        var json = new Option<bool>("--json") { Description = "Print InspectDocumentResponse as proto3 JSON" };
+        var server = new Option<string?>("--server") { Description = "Inspect through this DocEngine server instead of in-process" };
+        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
+        var command = new Command("inspect", "Say what a file really is: type from its bytes, pages, size, resolution, metadata, PDF structure.")
+        {
+            input, password, json, server, apiKey,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(input)!;
+            if (!file.Exists)
+            {
+                throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
+            }
+            var info = parse.GetValue(server) is { } url
+                ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, parse.GetValue(password), parse.InvocationConfiguration.Error, cancellationToken)
+                : await OfflineAsync(file, parse.GetValue(password), cancellationToken);
+            var stdout = parse.InvocationConfiguration.Output;
+            await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new InspectDocumentResponse { Info = info }) : Describe(file, info));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<DocumentInfo> OfflineAsync(FileInfo file, string? password, CancellationToken cancellationToken)
+    {
+        var options = new Core.ProcessingOptions();
+        var inspector = new DocumentInspector(new ImagingConfiguration(options));
+        await using var content = file.OpenRead();
+        try
+        {
+            var info = await TimeLimit.RunAsync(token => inspector.Inspect(content, file.Name, password, token), options.MaxProcessingTime, cancellationToken);
+            return info.ToProto();
+        }
+        catch (DocEngineException refusal)
+        {
+            throw CliFailure.From(refusal);
+        }
+    }
+
+    private static async Task<DocumentInfo> ThroughServerAsync(string url, string? apiKey, FileInfo file, string? password, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var connection = ServerConnection.Open(url, apiKey);
+        try
+        {
+            var document = (await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync([file], null, cancellationToken))[0];
+            var client = new ProcessingService.ProcessingServiceClient(connection.Invoker);
+            return (await client.InspectDocumentAsync(new InspectDocumentRequest { Name = document.Name, Password = password ?? "" }, cancellationToken: cancellationToken)).Info;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            throw connection.Explain(e);
+        }
+    }
+
+    private static string Describe(FileInfo file, DocumentInfo info)
+    {
+        var lines = new List<string> { $"{file.Name}: {info.Description} ({info.MediaType}), {info.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes" };
+        if (info.NameMismatch is { Length: > 0 } mismatch)
+        {
+            lines.Add("  Note: " + mismatch);
+        }
+        if (info.Image is { } image)
+        {
+            lines.Add($"  {image.UprightWidth} × {image.UprightHeight} pixels upright{(image.Frames > 1 ? $", {image.Frames} frames" : "")}, {image.ColorSpace}, {image.BitsPerPixel} bits per pixel");
+            lines.Add($"  Resolution: {(image.DpiX > 0 ? image.DpiX.ToString("0.#", CultureInfo.InvariantCulture) + " dpi" : "not stated")}; orientation {image.Orientation}{(image.Orientation > 1 ? " (stored sideways or mirrored; processing turns it upright)" : "")}");
+            lines.Add($"  Colour profile: {image.IccProfile}; location (GPS): {(image.HasGps ? "yes" : "no")}; camera details: {(image.HasCameraInfo ? "yes" : "no")}; transparency: {(image.HasAlpha ? "yes" : "no")}");
+        }
+        if (info.Pdf is { } pdf)
+        {
+            if (pdf.PasswordRequired)
+            {
+                lines.Add("  This PDF is password-protected: pass --password, or ask for a copy without a password.");
+            }
+            else
+            {
+                lines.Add($"  PDF {pdf.Version}, {pdf.Pages} page(s); first page {pdf.PageSizes.FirstOrDefault()?.WidthPoints / 72:0.##} × {pdf.PageSizes.FirstOrDefault()?.HeightPoints / 72:0.##} in");
+                lines.Add($"  Encryption: {pdf.Encryption}; text layer: {(pdf.HasTextLayer ? "yes" : "no (scanned pages)")}; JavaScript: {(pdf.HasJavascript ? "yes" : "no")}; attachments: {(pdf.HasEmbeddedFiles ? "yes" : "no")}; XFA form: {(pdf.HasXfa ? "yes" : "no")}");
+                lines.Add($"  Signature fields: {pdf.SignatureFields} ({pdf.SignedSignatureFields} signed)");
+            }
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,228 @@
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Tokens;
+using PdfPigDocument = UglyToad.PdfPig.PdfDocument;
+
+namespace DocEngine.Core.Pdf;
+
+/// <summary>
+/// Reads what a PDF is made of with PdfPig (lenient parsing, bounded nesting): pages and their sizes, encryption, whether
+/// there is a text layer, and the risky or notable parts later steps care about (JavaScript, embedded files, XFA,
+/// signature fields). It never renders and never executes anything.
+/// </summary>
+public static class PdfInspector
+{
+    private const int MaxObjectsScanned = 200_000;
+    private const int MaxTreeDepth = 64;
+
+    /// <summary>Inspects a PDF. A password-protected PDF without its password is reported, not refused.</summary>
+    public static PdfFacts Inspect(Stream stream, string? password, ProcessingOptions options)
+    {
+        stream.Position = 0;
+        var parsing = new ParsingOptions
+        {
+            UseLenientParsing = true,
+            SkipMissingFonts = true,
+            ClipPaths = false,
+            MaxStackDepth = 256,
+            Password = password ?? "",
+        };
+        try
+        {
+            using var document = PdfPigDocument.Open(stream, parsing);
+            return Read(document, options);
+        }
+        catch (PdfDocumentEncryptedException) when (string.IsNullOrEmpty(password))
+        {
+            return PdfFacts.Locked;
+        }
+        catch (PdfDocumentEncryptedException)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "WRONG_PASSWORD",
+                "That password does not open this PDF: check it (passwords are case-sensitive) and try again.")
+            { Field = "password" };
+        }
+        catch (Exception e) when (e is not DocEngineException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
+                "This PDF is damaged and cannot be read: open it in a PDF viewer and save or print it to a new PDF, then upload that.")
+            {
+                Details = new Dictionary<string, string> { ["parser_message"] = e.Message.Split('\n')[0] },
+            };
+        }
+    }
+
+    private static PdfFacts Read(PdfPigDocument document, ProcessingOptions options)
+    {
+        var structure = document.Structure;
+        var catalog = structure.Catalog.CatalogDictionary;
+        var sizes = new List<PdfPageSize>();
+        WalkPages(structure, Resolve(structure, catalog.Data.GetValueOrDefault("Pages")), null, 0, sizes, 0, []);
+
+        var hasText = false;
+        for (var number = 1; number <= Math.Min(document.NumberOfPages, options.MaxPdfPagesForText) && !hasText; number++)
+        {
+            hasText = document.GetPage(number).Letters.Any(letter => !string.IsNullOrWhiteSpace(letter.Value));
+        }
+
+        var (javaScript, embeddedFiles) = ScanObjects(structure);
+        var acroForm = Resolve(structure, catalog.Data.GetValueOrDefault("AcroForm")) as DictionaryToken;
+        var names = Resolve(structure, catalog.Data.GetValueOrDefault("Names")) as DictionaryToken;
+        var (fields, signed) = CountSignatureFields(structure, Resolve(structure, acroForm?.Data.GetValueOrDefault("Fields")), 0, []);
+        return new PdfFacts(
+            Version: document.Version.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+            Pages: document.NumberOfPages,
+            PageSizes: sizes,
+            Encryption: document.IsEncrypted ? PdfEncryption.OpensWithoutPassword : PdfEncryption.None,
+            PasswordRequired: false,
+            HasTextLayer: hasText,
+            HasJavaScript: javaScript || (names?.Data.ContainsKey("JavaScript") ?? false) || HasJavaScriptAction(structure, catalog),
+            HasEmbeddedFiles: embeddedFiles || (names?.Data.ContainsKey("EmbeddedFiles") ?? false),
+            HasXfa: acroForm?.Data.ContainsKey("XFA") ?? false,
+            SignatureFields: fields,
+            SignedSignatureFields: signed);
+    }
+
+    private static void WalkPages(UglyToad.PdfPig.Structure structure, IToken? node, ArrayToken? mediaBox, int rotate,
+        List<PdfPageSize> sizes, int depth, HashSet<IToken> seen)
+    {
+        if (node is not DictionaryToken dictionary || depth > MaxTreeDepth || !seen.Add(dictionary))
+        {
+            return;
+        }
+        mediaBox = Resolve(structure, dictionary.Data.GetValueOrDefault("MediaBox")) as ArrayToken ?? mediaBox;
+        rotate = Resolve(structure, dictionary.Data.GetValueOrDefault("Rotate")) is NumericToken r ? r.Int : rotate;
+        if (Resolve(structure, dictionary.Data.GetValueOrDefault("Kids")) is ArrayToken kids)
+        {
+            foreach (var kid in kids.Data)
+            {
+                WalkPages(structure, Resolve(structure, kid), mediaBox, rotate, sizes, depth + 1, seen);
+            }
+            return;
+        }
+        var box = mediaBox?.Data.Select(t => Resolve(structure, t) is NumericToken n ? n.Double : 0).ToArray() ?? [0, 0, 612, 792];
+        sizes.Add(box.Length == 4
+            ? new PdfPageSize(Math.Abs(box[2] - box[0]), Math.Abs(box[3] - box[1]), ((rotate % 360) + 360) % 360)
+            : new PdfPageSize(612, 792, 0));
+    }
+
+    private static (bool JavaScript, bool EmbeddedFiles) ScanObjects(UglyToad.PdfPig.Structure structure)
+    {
+        var (javaScript, embedded) = (false, false);
+        foreach (var reference in structure.CrossReferenceTable.ObjectOffsets.Keys.Take(MaxObjectsScanned))
+        {
+            DictionaryToken? dictionary;
+            try
+            {
+                dictionary = structure.GetObject(reference).Data switch
+                {
+                    DictionaryToken d => d,
+                    StreamToken s => s.StreamDictionary,
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is PdfDocumentFormatException or InvalidOperationException or InvalidCastException or ArgumentException)
+            {
+                continue; // one unreadable object does not hide the others
+            }
+            if (dictionary is null)
+            {
+                continue;
+            }
+            javaScript |= dictionary.Data.ContainsKey("JS") || IsName(dictionary, "S", "JavaScript");
+            embedded |= IsName(dictionary, "Type", "EmbeddedFile") || dictionary.Data.ContainsKey("EF");
+        }
+        return (javaScript, embedded);
+    }
+
+    private static bool HasJavaScriptAction(UglyToad.PdfPig.Structure structure, DictionaryToken catalog) =>
+        Resolve(structure, catalog.Data.GetValueOrDefault("OpenAction")) is DictionaryToken action && IsName(action, "S", "JavaScript");
+
+    private static (int Fields, int Signed) CountSignatureFields(UglyToad.PdfPig.Structure structure, IToken? fields, int depth, HashSet<IToken> seen)
+    {
+        if (fields is not ArrayToken array || depth > MaxTreeDepth)
+        {
+            return (0, 0);
+        }
+        var (count, signed) = (0, 0);
+        foreach (var item in array.Data)
+        {
+            if (Resolve(structure, item) is not DictionaryToken field || !seen.Add(field))
+            {
+                continue;
+            }
+            if (IsName(field, "FT", "Sig"))
+            {
+                count++;
+                signed += field.Data.ContainsKey("V") ? 1 : 0;
+            }
+            var (kidFields, kidSigned) = CountSignatureFields(structure, Resolve(structure, field.Data.GetValueOrDefault("Kids")), depth + 1, seen);
+            count += kidFields;
+            signed += kidSigned;
+        }
+        return (count, signed);
+    }
+
+    private static bool IsName(DictionaryToken dictionary, string key, string value) =>
+        dictionary.Data.TryGetValue(key, out var token) && token is NameToken name && name.Data == value;
+
+    private static IToken? Resolve(UglyToad.PdfPig.Structure structure, IToken? token)
+    {
+        for (var hops = 0; token is IndirectReferenceToken reference && hops < 16; hops++)
+        {
+            try
+            {
+                token = structure.GetObject(reference.Data).Data;
+            }
+            catch (Exception e) when (e is PdfDocumentFormatException or InvalidOperationException or InvalidCastException or ArgumentException)
+            {
+                return null;
+            }
+        }
+        return token is IndirectReferenceToken ? null : token;
+    }
+}
+
+/// <summary>What a PDF is made of.</summary>
+/// <param name="Version">Header version, e.g. "1.7".</param>
+/// <param name="Pages">Page count (0 when it needs a password to be read).</param>
+/// <param name="PageSizes">Each page's media box in points and its /Rotate.</param>
+/// <param name="Encryption">Whether it is encrypted, and whether it opens without a password.</param>
+/// <param name="PasswordRequired">It cannot be read without a password.</param>
+/// <param name="HasTextLayer">Some page has text a reader can select (checked on the first pages).</param>
+/// <param name="HasJavaScript">It contains JavaScript.</param>
+/// <param name="HasEmbeddedFiles">It carries attached files.</param>
+/// <param name="HasXfa">It is (or contains) an XFA form.</param>
+/// <param name="SignatureFields">Signature fields, signed or empty.</param>
+/// <param name="SignedSignatureFields">Signature fields that hold a signature.</param>
+public sealed record PdfFacts(
+    string Version,
+    int Pages,
+    IReadOnlyList<PdfPageSize> PageSizes,
+    PdfEncryption Encryption,
+    bool PasswordRequired,
+    bool HasTextLayer,
+    bool HasJavaScript,
+    bool HasEmbeddedFiles,
+    bool HasXfa,
+    int SignatureFields,
+    int SignedSignatureFields)
+{
+    /// <summary>The facts of a PDF that needs a password before anything else can be read.</summary>
+    public static PdfFacts Locked { get; } = new("", 0, [], PdfEncryption.NeedsPassword, true, false, false, false, false, 0, 0);
+}
+
+/// <summary>A page's size in points (1/72 inch) and its rotation in degrees.</summary>
+public sealed record PdfPageSize(double WidthPoints, double HeightPoints, int Rotation);
+
+/// <summary>How a PDF is protected.</summary>
+public enum PdfEncryption
+{
+    /// <summary>Not encrypted.</summary>
+    None,
+    /// <summary>Encrypted with an empty user password (an owner password restricts printing or editing): opens without one.</summary>
+    OpensWithoutPassword,
+    /// <summary>A user password is needed to open it.</summary>
+    NeedsPassword,
+}

@@ -1,0 +1,29 @@
+using DocEngine.Contract.V1;
+using DocEngine.Core.Processing;
+using DocEngine.Server.Infrastructure;
+using Grpc.Core;
+
+namespace DocEngine.Server.Services;
+
+/// <summary>ProcessingService: inspection and image normalization of stored documents, translated to and from the core.</summary>
+public sealed class ProcessingGrpcService(RenditionService renditions) : ProcessingService.ProcessingServiceBase
+{
+    public override async Task<InspectDocumentResponse> InspectDocument(InspectDocumentRequest request, ServerCallContext context)
+    {
+        var (applicationId, documentId) = ResourceNames.ParseDocument(request.Name);
+        var info = await renditions.InspectAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId),
+            request.Password is "" ? null : request.Password, context.CancellationToken);
+        return new InspectDocumentResponse { Info = info.ToProto() };
+    }
+
+    public override async Task<ProcessDocumentResponse> ProcessDocument(ProcessDocumentRequest request, ServerCallContext context)
+    {
+        var keys = request.Documents.Select(name =>
+        {
+            var (applicationId, documentId) = ResourceNames.ParseDocument(name, "documents");
+            return new DocumentKey(applicationId, documentId);
+        }).ToList();
+        var rendition = await renditions.ProcessAsync(ApiKeyInterceptor.TenantOf(context), keys, request.Options.ToCore(), context.CancellationToken);
+        return new ProcessDocumentResponse { Rendition = rendition.ToProto() };
+    }
+}
