@@ -89,7 +89,14 @@ public static class ContentDetector
         {
             return DocumentKind.Executable;
         }
-        return LooksLikeHtml(head) ? DocumentKind.Html : DocumentKind.Unknown;
+        if (LooksLikeHtml(head))
+        {
+            return DocumentKind.Html;
+        }
+        // A PDF whose header is gone (qpdf's fuzz cases): still PDF syntax, so it is reported as a damaged PDF.
+        return head.IndexOf(" obj"u8) >= 0 && (head.IndexOf("startxref"u8) >= 0 || head.IndexOf("/Type"u8) >= 0)
+            ? DocumentKind.Pdf
+            : DocumentKind.Unknown;
     }
 
     private static bool Starts(ReadOnlySpan<byte> head, params ReadOnlySpan<byte> magic) => head.StartsWith(magic);

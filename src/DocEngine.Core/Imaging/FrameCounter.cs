@@ -62,6 +62,40 @@ internal static class FrameCounter
         return 1;
     }
 
+    /// <summary>
+    /// The number of colour components in a JPEG's frame header (SOFn): 1 gray, 3 YCbCr/RGB, 4 CMYK/YCCK. ImageSharp 2.1
+    /// does not report CMYK, which must go through colour management to come out right. 0 when no SOF is found.
+    /// </summary>
+    public static int JpegComponents(Stream stream)
+    {
+        var reader = new BufferedReader(stream);
+        reader.Skip(2); // SOI
+        while (reader.TryByte(out var marker))
+        {
+            if (marker != 0xFF)
+            {
+                continue;
+            }
+            var type = reader.Byte();
+            if (type is 0xFF or 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                continue; // fill byte or a marker without a length
+            }
+            var length = (reader.Byte() << 8) | reader.Byte();
+            if (type is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                reader.Skip(5); // precision, height, width
+                return reader.Byte();
+            }
+            if (type == 0xDA || length < 2)
+            {
+                return 0; // start of scan before any frame header: damaged
+            }
+            reader.Skip(length - 2);
+        }
+        return 0;
+    }
+
     /// <summary>The number of images in a GIF, at most <paramref name="max"/> + 1.</summary>
     public static int GifFrames(Stream stream, int max)
     {

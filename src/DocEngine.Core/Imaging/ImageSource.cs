@@ -129,7 +129,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
             Frames: frames,
             DpiX: Dpi(info.Metadata, info.Metadata.HorizontalResolution),
             DpiY: Dpi(info.Metadata, info.Metadata.VerticalResolution),
-            ColorSpace: ColorSpaceOf(info.Metadata, format, bits),
+            ColorSpace: kind == DocumentKind.Jpeg && FrameCounter.JpegComponents(stream) == 4 ? "CMYK" : ColorSpaceOf(info.Metadata, format, bits),
             BitsPerPixel: bits,
             IccProfile: MagickBridge.IccOf(info.Metadata.IccProfile?.ToByteArray()),
             Orientation: orientation is >= 1 and <= 8 ? orientation : 1,

@@ -155,13 +155,32 @@ public static class PdfInspector
             if (IsName(field, "FT", "Sig"))
             {
                 count++;
-                signed += field.Data.ContainsKey("V") ? 1 : 0;
+                signed += IsSigned(structure, field) ? 1 : 0;
             }
             var (kidFields, kidSigned) = CountSignatureFields(structure, Resolve(structure, field.Data.GetValueOrDefault("Kids")), depth + 1, seen);
             count += kidFields;
             signed += kidSigned;
         }
         return (count, signed);
+    }
+
+    /// <summary>
+    /// A field holds a signature when its /V dictionary has /Contents with a non-zero byte: a field prepared for signing
+    /// carries a zero-filled placeholder, which is not a signature (DSS's pdf-with-empty-sig.pdf).
+    /// </summary>
+    private static bool IsSigned(UglyToad.PdfPig.Structure structure, DictionaryToken field)
+    {
+        if (Resolve(structure, field.Data.GetValueOrDefault("V")) is not DictionaryToken value)
+        {
+            return false;
+        }
+        var contents = Resolve(structure, value.Data.GetValueOrDefault("Contents")) switch
+        {
+            HexToken hex => hex.Bytes.ToArray(),
+            StringToken text => text.GetBytes(),
+            _ => [],
+        };
+        return contents.Any(b => b != 0);
     }
 
     private static bool IsName(DictionaryToken dictionary, string key, string value) =>

@@ -108,6 +108,49 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("API key is not valid", badKey.Stderr);
     }
 
+    [Fact]
+    public async Task Inspect_and_process_work_offline_and_through_the_server_with_the_same_json()
+    {
+        var photo = Path.Combine(_work.Path, "id card.jpg");
+        await File.WriteAllBytesAsync(photo, Processing.ProcessingServiceTests.Photo(1200, 900));
+
+        var offline = await Cli("inspect", photo, "--json");
+        var online = await Cli("inspect", photo, "--json", "--server", _server.Url);
+        Assert.True(offline.ExitCode == 0, offline.ToString());
+        Assert.True(online.ExitCode == 0, online.ToString());
+        Assert.Equal(offline.Stdout, online.Stdout);
+        Assert.Equal(1200, JsonDocument.Parse(offline.Stdout).RootElement.GetProperty("info").GetProperty("image").GetProperty("width").GetInt32());
+
+        var local = Path.Combine(_work.Path, "local.pdf");
+        var remote = Path.Combine(_work.Path, "remote.pdf");
+        var processedOffline = await Cli("process", photo, "--format", "pdf", "--max-edge", "600", "--out", local, "--json");
+        var processedOnline = await Cli("process", photo, "--format", "pdf", "--max-edge", "600", "--out", remote, "--json", "--server", _server.Url);
+        Assert.True(processedOffline.ExitCode == 0, processedOffline.ToString());
+        Assert.True(processedOnline.ExitCode == 0, processedOnline.ToString());
+        var rendition = JsonDocument.Parse(processedOnline.Stdout).RootElement.GetProperty("rendition");
+        Assert.Equal(rendition.GetProperty("sha256").GetString(), TestData.Sha256OfFile(remote));
+        Assert.Equal("application/pdf", rendition.GetProperty("mediaType").GetString());
+        Assert.StartsWith("%PDF-", await File.ReadAllTextAsync(local), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_and_process_refuse_broken_and_wrong_files_with_exit_3_and_a_sentence()
+    {
+        var truncated = Path.Combine(_work.Path, "cut.jpg");
+        await File.WriteAllBytesAsync(truncated, Processing.ProcessingServiceTests.Photo(400, 300)[..500]);
+        var word = Path.Combine(_work.Path, "letter.pdf");
+        await File.WriteAllBytesAsync(word, [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, .. new byte[512]]);
+
+        var damaged = await Cli("inspect", truncated);
+        var office = await Cli("process", word, "--out", Path.Combine(_work.Path, "x.pdf"));
+
+        Assert.Equal(3, damaged.ExitCode);
+        Assert.StartsWith("This JPEG image ", damaged.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, office.ExitCode);
+        Assert.Contains("renamed .pdf", office.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", damaged.Stderr + office.Stderr, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

@@ -28,7 +28,7 @@ public sealed partial class CorpusDecodingTests
         var mustRefuse = Regex.IsMatch(expected, "must be rejected|CORRUPT|must fail|Malformed", RegexOptions.IgnoreCase);
         var mayRefuse = expected.Contains("either load or fail", StringComparison.Ordinal);
         DocumentInfo? info = null;
-        var refusal = Record.Exception(() => info = Processing.Inspect(entry.Path));
+        var refusal = Record.Exception(() => info = Pipeline.Inspect(entry.Path));
 
         if (mustRefuse)
         {
@@ -46,7 +46,7 @@ public sealed partial class CorpusDecodingTests
         {
             Assert.Equal(size, (info!.Image!.UprightWidth, info.Image.UprightHeight));
         }
-        var (output, outcome) = Processing.Process(new ProcessingRequest(), entry.Path);
+        var (output, outcome) = Pipeline.Process(new ProcessingRequest(), entry.Path);
         Assert.NotEmpty(output);
         Assert.Equal(outcome.Report.BytesAfter, output.Length);
     }
@@ -54,10 +54,10 @@ public sealed partial class CorpusDecodingTests
     [SkippableFact]
     public void A_heic_with_a_thumbnail_decodes_its_primary_image_at_display_size()
     {
-        var info = Processing.Inspect(CorpusManifest.File("corpus", "heic/libheif__example.heic"));
+        var info = Pipeline.Inspect(CorpusManifest.File("corpus", "heic/libheif__example.heic"));
         Assert.Equal("image/heic", info.Detection.MediaType);
         Assert.Equal((1280, 854), (info.Image!.UprightWidth, info.Image.UprightHeight));
-        var (bytes, outcome) = Processing.Process(new ProcessingRequest(OutputFormat.Jpeg), CorpusManifest.File("corpus", "heic/libheif__example.heic"));
+        var (bytes, outcome) = Pipeline.Process(new ProcessingRequest(OutputFormat.Jpeg), CorpusManifest.File("corpus", "heic/libheif__example.heic"));
         using var output = Pixels.Load(bytes);
         Assert.Equal((1280, 854), (output.Width, output.Height));
         Assert.Equal("image/jpeg", outcome.MediaType);
@@ -67,11 +67,11 @@ public sealed partial class CorpusDecodingTests
     public void A_photo_with_gps_comes_out_without_any_location_or_camera_data()
     {
         var path = CorpusManifest.File("corpus", "jpeg/pillow__exif_gps.jpg");
-        Assert.True(Processing.Inspect(path).Image!.HasGps);
+        Assert.True(Pipeline.Inspect(path).Image!.HasGps);
 
-        var (bytes, _) = Processing.Process(new ProcessingRequest(), path);
+        var (bytes, _) = Pipeline.Process(new ProcessingRequest(), path);
 
-        var after = Processing.Inspect(bytes, "out.jpg").Image!;
+        var after = Pipeline.Inspect(bytes, "out.jpg").Image!;
         Assert.False(after.HasGps);
         Assert.False(after.HasCameraInfo);
         Assert.DoesNotContain("GPS", System.Text.Encoding.Latin1.GetString(bytes), StringComparison.Ordinal);

@@ -55,7 +55,7 @@ public sealed class OrientationTests
     [SkippableFact]
     public void A_2_by_1_image_with_orientation_8_becomes_1_by_2_and_carries_no_orientation()
     {
-        var (bytes, outcome) = Processing.Process(new ProcessingRequest(OutputFormat.Png), CorpusManifest.File("corpus", "exif-orientation/pillow__orientation_rectangle.jpg"));
+        var (bytes, outcome) = Pipeline.Process(new ProcessingRequest(OutputFormat.Png), CorpusManifest.File("corpus", "exif-orientation/pillow__orientation_rectangle.jpg"));
         using var output = Image.Load(bytes);
         Assert.Equal((1, 2), (output.Width, output.Height));
         Assert.Null(output.Metadata.ExifProfile?.GetValue(ExifTag.Orientation));
@@ -66,7 +66,7 @@ public sealed class OrientationTests
     public void A_png_whose_exif_sits_in_an_imagemagick_text_chunk_is_turned_by_its_orientation_3()
     {
         var path = CorpusManifest.File("corpus", "png/pillow__exif_imagemagick_orientation.png");
-        var (bytes, _) = Processing.Process(new ProcessingRequest(OutputFormat.Png), path);
+        var (bytes, _) = Pipeline.Process(new ProcessingRequest(OutputFormat.Png), path);
         using var output = Pixels.Load(bytes);
         using var rotated = Pixels.Load(path);
         rotated.Mutate(x => x.Rotate(RotateMode.Rotate180));
@@ -78,7 +78,7 @@ public sealed class OrientationTests
     public void Bilevel_g4_tiffs_with_orientations_2_4_6_8_all_come_out_identical()
     {
         var outputs = new[] { 2, 4, 6, 8 }
-            .Select(o => Processing.Process(new ProcessingRequest(OutputFormat.Png), CorpusManifest.File("corpus", $"tiff/pillow__g4_orientation_{o}.tif")).Output)
+            .Select(o => Pipeline.Process(new ProcessingRequest(OutputFormat.Png), CorpusManifest.File("corpus", $"tiff/pillow__g4_orientation_{o}.tif")).Output)
             .Select(Pixels.Load)
             .ToList();
         try
@@ -97,7 +97,7 @@ public sealed class OrientationTests
 
     private static Image AssertUpright(string path, Image reference, double tolerance)
     {
-        var (bytes, _) = Processing.Process(new ProcessingRequest(OutputFormat.Png), path);
+        var (bytes, _) = Pipeline.Process(new ProcessingRequest(OutputFormat.Png), path);
         var output = Pixels.Load(bytes);
         using var asStored = Pixels.Load(path); // ImageSharp's plain decode ignores the orientation tag
         var error = Pixels.MeanAbsoluteError(output, reference);

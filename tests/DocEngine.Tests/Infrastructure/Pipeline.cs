@@ -5,7 +5,7 @@ using DocEngine.Core.Processing;
 namespace DocEngine.Tests.Infrastructure;
 
 /// <summary>The core's inspector and processor with default limits, run on files the way the CLI runs them offline.</summary>
-public static class Processing
+public static class Pipeline
 {
     public static ImagingConfiguration Configuration { get; } = new(new ProcessingOptions());
 
@@ -21,13 +21,13 @@ public static class Processing
     public static (byte[] Output, ProcessingOutcome Outcome) Process(ProcessingRequest request, params string[] paths)
     {
         var inputs = paths.Select(p => new ProcessingInput(new MemoryStream(File.ReadAllBytes(p)), Path.GetFileName(p))).ToList();
-        return Process(request, inputs);
+        return ProcessInputs(request, inputs);
     }
 
     public static (byte[] Output, ProcessingOutcome Outcome) Process(ProcessingRequest request, byte[] bytes, string name) =>
-        Process(request, [new ProcessingInput(new MemoryStream(bytes), name)]);
+        ProcessInputs(request, [new ProcessingInput(new MemoryStream(bytes), name)]);
 
-    private static (byte[] Output, ProcessingOutcome Outcome) Process(ProcessingRequest request, List<ProcessingInput> inputs)
+    public static (byte[] Output, ProcessingOutcome Outcome) ProcessInputs(ProcessingRequest request, List<ProcessingInput> inputs)
     {
         using var output = new MemoryStream();
         var outcome = new DocumentProcessor(Configuration).Process(inputs, request, output, CancellationToken.None);
