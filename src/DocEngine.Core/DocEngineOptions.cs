@@ -31,6 +31,12 @@ public sealed class ProcessingOptions
     /// <summary>Most memory the image decoders may hold at once, in MiB. Default 1024.</summary>
     public int MaxImageMemoryMegabytes { get; set; } = 1024;
 
+    /// <summary>
+    /// Memory the image decoders keep pooled between images, in MiB. Default 256: with 64, every 12-MP photo paid for
+    /// fresh buffers and the forced collections they bring (2.2× slower, benchmarks/README.md).
+    /// </summary>
+    public int ImagePoolMegabytes { get; set; } = 256;
+
     /// <summary>Longest one inspection or processing run may take. Default 60 seconds.</summary>
     public TimeSpan MaxProcessingTime { get; set; } = TimeSpan.FromSeconds(60);
 

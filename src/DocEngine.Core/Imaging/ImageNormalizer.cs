@@ -41,32 +41,33 @@ internal static class ImageNormalizer
 
     /// <summary>
     /// Downscales to at most <paramref name="maxEdge"/> pixels on the long side and at most <paramref name="targetDpi"/>
-    /// at the given physical resolution; never upscales. Returns the resolution of the result.
+    /// at the given physical resolution (when known); never upscales. Returns the resolution of the result.
     /// </summary>
-    public static double Resize(Image<Rgba32> image, double dpi, int? maxEdge, int? targetDpi, List<string> actions)
+    public static double? Resize(Image<Rgba32> image, double? dpi, int? maxEdge, int? targetDpi, List<string> actions)
     {
         var scale = 1.0;
         if (maxEdge is > 0)
         {
             scale = Math.Min(scale, (double)maxEdge.Value / Math.Max(image.Width, image.Height));
         }
-        if (targetDpi is > 0)
+        if (targetDpi is > 0 && dpi is > 0)
         {
-            scale = Math.Min(scale, targetDpi.Value / dpi);
+            scale = Math.Min(scale, targetDpi.Value / dpi.Value);
         }
         if (scale >= 1)
         {
             return dpi;
         }
         var (width, height) = (Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
-        actions.Add(string.Create(CultureInfo.InvariantCulture,
-            $"Reduced from {image.Width} × {image.Height} to {width} × {height} pixels ({dpi:0} to {dpi * scale:0} dpi)."));
+        actions.Add(dpi is { } known
+            ? string.Create(CultureInfo.InvariantCulture, $"Reduced from {image.Width} × {image.Height} to {width} × {height} pixels ({known:0} to {known * scale:0} dpi).")
+            : string.Create(CultureInfo.InvariantCulture, $"Reduced from {image.Width} × {image.Height} to {width} × {height} pixels."));
         image.Mutate(x => x.Resize(width, height, KnownResamplers.Bicubic));
         return dpi * scale;
     }
 
     /// <summary>Drops every profile and text chunk (EXIF with GPS and camera serials, XMP, IPTC, ICC), keeping only the resolution.</summary>
-    public static void StripMetadata(Image<Rgba32> image, double dpi)
+    public static void StripMetadata(Image<Rgba32> image, double? dpi)
     {
         foreach (var frame in image.Frames)
         {
@@ -81,8 +82,8 @@ internal static class ImageNormalizer
         image.Metadata.IptcProfile = null;
         image.Metadata.GetPngMetadata().TextData.Clear();
         image.Metadata.ResolutionUnits = PixelResolutionUnit.PixelsPerInch;
-        image.Metadata.HorizontalResolution = Math.Round(dpi, 2);
-        image.Metadata.VerticalResolution = Math.Round(dpi, 2);
+        image.Metadata.HorizontalResolution = Math.Round(dpi ?? 72, 2); // 72 is what "not stated" means to most viewers
+        image.Metadata.VerticalResolution = Math.Round(dpi ?? 72, 2);
     }
 
     private static string Describe(int orientation) => orientation switch

@@ -24,7 +24,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     public ImageFacts Inspect(Stream stream, Detection.Detection detection)
     {
         var facts = Guard(detection, () => UsesMagickToDecode(detection.Kind)
-            ? MagickBridge.Ping(stream, detection.Kind)
+            ? MagickBridge.Ping(stream, detection.Kind, configuration)
             : Identify(stream, detection.Kind));
         configuration.CheckSize(facts.Width, facts.Height, facts.Frames);
         return facts;
@@ -57,7 +57,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
         var tinyPng = kind == DocumentKind.Png && (facts.Width < 8 || facts.Height < 8);
         if (UsesMagickToDecode(kind) || tinyPng || facts.IccProfile == IccKind.Other || facts.ColorSpace == "CMYK" || (animated && kind == DocumentKind.WebP))
         {
-            return new DecodedFrame(MagickBridge.Decode(stream, kind, index), UsesMagickToDecode(kind) ? 1 : facts.Orientation, dpi,
+            return new DecodedFrame(MagickBridge.Decode(stream, kind, index, configuration), UsesMagickToDecode(kind) ? 1 : facts.Orientation, dpi,
                 Bilevel: false, ColorManaged: facts.IccProfile == IccKind.Other || facts.ColorSpace == "CMYK");
         }
         var orientation = facts.Orientation;
@@ -94,7 +94,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
         {
             // ImageSharp 2.1 lacks tiled TIFF and trips on some valid PNGs (PngSuite oi9n0g16): ask libpng/libtiff through
             // ImageMagick before calling the file damaged. Files both refuse are damaged.
-            image = MagickBridge.Decode(stream, kind, index);
+            image = MagickBridge.Decode(stream, kind, index, configuration);
         }
         return new DecodedFrame(image, orientation, dpi, bilevel, ColorManaged: false);
     }

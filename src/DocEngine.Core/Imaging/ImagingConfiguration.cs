@@ -11,8 +11,9 @@ namespace DocEngine.Core.Imaging;
 public sealed class ImagingConfiguration
 {
     private static readonly Lock MagickLimitsLock = new();
+    private static bool _magickReady;
 
-    /// <summary>Builds the configuration; the first instance also sets ImageMagick's global limits.</summary>
+    /// <summary>Builds the configuration. ImageMagick's process-wide limits are set from the first instance, on first use.</summary>
     public ImagingConfiguration(ProcessingOptions options)
     {
         Options = options;
@@ -20,17 +21,30 @@ public sealed class ImagingConfiguration
         ImageSharp.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
         {
             AllocationLimitMegabytes = options.MaxImageMemoryMegabytes,
-            MaximumPoolSizeMegabytes = 64,
+            MaximumPoolSizeMegabytes = options.ImagePoolMegabytes,
         });
+    }
+
+    /// <summary>
+    /// Sets ImageMagick's process-wide limits before its first use. Lazy, because loading its native library costs a
+    /// one-shot CLI run tens of milliseconds that JPEG, PNG and most other files never need.
+    /// </summary>
+    internal void EnsureMagickLimits()
+    {
+        if (Volatile.Read(ref _magickReady))
+        {
+            return;
+        }
         lock (MagickLimitsLock)
         {
-            ResourceLimits.Area = (ulong)options.MaxPixels;
+            ResourceLimits.Area = (ulong)Options.MaxPixels;
             ResourceLimits.Width = 200_000;
             ResourceLimits.Height = 200_000;
-            ResourceLimits.ListLength = (ulong)options.MaxFrames;
-            ResourceLimits.Memory = (ulong)options.MaxImageMemoryMegabytes << 20;
+            ResourceLimits.ListLength = (ulong)Options.MaxFrames;
+            ResourceLimits.Memory = (ulong)Options.MaxImageMemoryMegabytes << 20;
             ResourceLimits.Disk = 0; // never spill decoded pixels to temporary files
             // Not ResourceLimits.Time: ImageMagick counts it from process start, so it would stop a long-running server.
+            Volatile.Write(ref _magickReady, true);
         }
     }
 

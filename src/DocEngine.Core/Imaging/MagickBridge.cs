@@ -29,8 +29,9 @@ internal static class MagickBridge
     };
 
     /// <summary>Header facts of an image only ImageMagick reads.</summary>
-    public static ImageFacts Ping(Stream stream, DocumentKind kind)
+    public static ImageFacts Ping(Stream stream, DocumentKind kind, ImagingConfiguration configuration)
     {
+        configuration.EnsureMagickLimits();
         stream.Position = 0;
         using var image = new MagickImage();
         image.Ping(stream, Settings(kind, frame: 0));
@@ -58,8 +59,9 @@ internal static class MagickBridge
     }
 
     /// <summary>Decodes one frame, converting it to sRGB through its colour profile when it has one (or is CMYK).</summary>
-    public static Image<Rgba32> Decode(Stream stream, DocumentKind kind, int frame)
+    public static Image<Rgba32> Decode(Stream stream, DocumentKind kind, int frame, ImagingConfiguration configuration)
     {
+        configuration.EnsureMagickLimits();
         stream.Position = 0;
         using var image = new MagickImage(stream, Settings(kind, frame));
         if (image.ColorSpace == ColorSpace.CMYK && image.GetColorProfile() is null)

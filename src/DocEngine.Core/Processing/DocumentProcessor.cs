@@ -60,7 +60,7 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
                     using (frame)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        var page = PreparePage(frame, request, pdf.Pages == 0 ? actions : [], warnings);
+                        var page = PreparePage(frame, facts, request, pdf.Pages == 0 ? actions : [], warnings);
                         (width, height) = pdf.Pages == 0 ? (frame.Image.Width, frame.Image.Height) : (width, height);
                         pdf.AddPage(page.Bytes, page.WidthInches, page.HeightInches);
                         if (pdf.Pages == 1)
@@ -79,7 +79,7 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
             var (input, detection, facts) = sources[0];
             using var frame = _images.Decode(input.Content, detection, facts, warnings.Add).First();
             var gray = request.Gray;
-            var dpi = Normalize(frame, request, actions, warnings, pdfPage: false);
+            var dpi = Normalize(frame, facts, request, actions, warnings, pdfPage: false);
             var jpeg = request.Format switch
             {
                 OutputFormat.Jpeg => true,
@@ -106,7 +106,7 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
     }
 
     /// <summary>The image steps shared by both outputs; returns the resolution of the result.</summary>
-    private double Normalize(DecodedFrame frame, ProcessingRequest request, List<string> actions, List<string> warnings, bool pdfPage)
+    private static double? Normalize(DecodedFrame frame, ImageFacts facts, ProcessingRequest request, List<string> actions, List<string> warnings, bool pdfPage)
     {
         if (frame.ColorManaged)
         {
@@ -123,15 +123,21 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
             dpi = FitA4(frame.Image.Width, frame.Image.Height);
             warnings.Add("The file states no scan resolution, so its physical size was taken as a full A4 page.");
         }
-        actions.Add("Removed metadata: location (GPS), camera details, dates and comments.");
-        return ImageNormalizer.Resize(frame.Image, dpi ?? 72, request.MaxEdge, request.TargetDpi, actions);
+        actions.Add((facts.HasGps, facts.HasCameraInfo) switch
+        {
+            (true, true) => "Removed the GPS location, the camera details and all other metadata.",
+            (true, false) => "Removed the GPS location and all other metadata.",
+            (false, true) => "Removed the camera details and all other metadata.",
+            _ => "Removed all metadata (EXIF, XMP, comments).",
+        });
+        return ImageNormalizer.Resize(frame.Image, dpi, request.MaxEdge, request.TargetDpi, actions);
     }
 
-    private (MemoryStream Bytes, double WidthInches, double HeightInches) PreparePage(DecodedFrame frame, ProcessingRequest request, List<string> actions, List<string> warnings)
+    private (MemoryStream Bytes, double WidthInches, double HeightInches) PreparePage(DecodedFrame frame, ImageFacts facts, ProcessingRequest request, List<string> actions, List<string> warnings)
     {
         var (sourceWidth, sourceHeight) = UprightSize(frame);
         var sourceDpi = frame.Dpi is >= 100 and <= 4800 ? frame.Dpi.Value : FitA4(sourceWidth, sourceHeight);
-        var dpi = Normalize(frame, request, actions, warnings, pdfPage: true);
+        var dpi = Normalize(frame, facts, request, actions, warnings, pdfPage: true);
         ImageNormalizer.StripMetadata(frame.Image, dpi);
         var bytes = new MemoryStream();
         var lineArt = frame.Bilevel || ImageEncoding.LooksLikeLineArt(frame.Image);

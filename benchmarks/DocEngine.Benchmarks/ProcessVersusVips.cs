@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using DocEngine.Core;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Processing;
+
+namespace DocEngine.Benchmarks;
+
+/// <summary>
+/// <c>process-vs-vips [--runs 9]</c>: the 12-MP photo to a 1600-px JPEG, alternately with <c>vipsthumbnail -s 1600</c>
+/// (Debian libvips-tools) and <c>docengine process --max-edge 1600 --format jpeg</c>, both as processes, plus the same
+/// transform in-process. Reports medians and ratios.
+/// </summary>
+internal static class ProcessVersusVips
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = args is ["--runs", var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 9;
+        var photo = PhotoInput.Path12Megapixel();
+        var cli = Path.Combine(UploadEndToEnd.FindRepository(), "src/DocEngine.Cli/bin/Release/net10.0/docengine.dll");
+        var output = Path.Combine(Path.GetTempPath(), "docengine-bench-out");
+        Directory.CreateDirectory(output);
+        var vips = new List<double>();
+        var ours = new List<double>();
+        var inProcess = new List<double>();
+        var processor = new DocumentProcessor(new ImagingConfiguration(new ProcessingOptions()));
+        var bytes = await File.ReadAllBytesAsync(photo);
+        for (var run = 0; run < runs + 1; run++)
+        {
+            var a = await TimeAsync("vipsthumbnail", photo, "-s", "1600", "-o", Path.Combine(output, "vips.jpg[Q=85,strip]"));
+            var b = await TimeAsync("dotnet", cli, "process", photo, "--max-edge", "1600", "--format", "jpeg", "--out", Path.Combine(output, "docengine.jpg"));
+            var clock = Stopwatch.StartNew();
+            using (var sink = new MemoryStream())
+            {
+                processor.Process([new ProcessingInput(new MemoryStream(bytes), "photo.jpg")], new ProcessingRequest(OutputFormat.Jpeg, MaxEdge: 1600), sink, CancellationToken.None);
+            }
+            var c = clock.Elapsed.TotalMilliseconds;
+            if (run > 0) // the first round warms caches and the JIT
+            {
+                vips.Add(a);
+                ours.Add(b);
+                inProcess.Add(c);
+            }
+        }
+        double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Console.WriteLine($"| 12 MP JPEG -> 1600 px JPEG | vipsthumbnail {Median(vips):F0} ms | docengine process {Median(ours):F0} ms ({Median(ours) / Median(vips):F1}x) | in-process {Median(inProcess):F0} ms ({Median(inProcess) / Median(vips):F1}x) |");
+        Console.WriteLine($"  sizes: vips {new FileInfo(Path.Combine(output, "vips.jpg")).Length:N0} B, docengine {new FileInfo(Path.Combine(output, "docengine.jpg")).Length:N0} B");
+        return 0;
+    }
+
+    private static async Task<double> TimeAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {await stderr}");
+        }
+        await stdout;
+        return clock.Elapsed.TotalMilliseconds;
+    }
+}
