@@ -87,6 +87,38 @@ public sealed class ImageProcessingTests
     }
 
     [Fact]
+    public void A_multi_page_tiff_keeps_every_page_in_order_in_its_pdf_and_needs_pdf_output()
+    {
+        using var pages = new MagickImageCollection();
+        foreach (var (colour, width) in new[] { (MagickColors.Red, 850), (MagickColors.Lime, 1100), (MagickColors.Blue, 850) })
+        {
+            var page = new MagickImage(colour, (uint)width, 1100) { Density = new Density(100, 100, DensityUnit.PixelsPerInch) };
+            pages.Add(page);
+        }
+        var tiff = pages.ToByteArray(MagickFormat.Tiff);
+        Assert.Equal(3, Pipeline.Inspect(tiff, "scan.tif").Image!.Frames);
+
+        var (bytes, outcome) = Pipeline.Process(new ProcessingRequest(OutputFormat.Pdf), tiff, "scan.tif");
+
+        Assert.Equal(3, outcome.Pages);
+        using var pdf = PdfDocument.Open(bytes);
+        Assert.Equal(3, pdf.NumberOfPages);
+        Assert.Equal([612, 792, 612], Enumerable.Range(1, 3).Select(n => (int)Math.Round(pdf.GetPage(n).Width))); // 8.5, 11, 8.5 in at 100 dpi
+        Pipeline.Refused(ErrorKind.InvalidArgument, () => Pipeline.Process(new ProcessingRequest(OutputFormat.Jpeg), tiff, "scan.tif"), "SEVERAL_PAGES_NEED_PDF");
+    }
+
+    [SkippableFact]
+    public void The_corpus_three_page_300_dpi_scan_becomes_three_letter_pages()
+    {
+        var (bytes, outcome) = Pipeline.Process(new ProcessingRequest(OutputFormat.Pdf, TargetDpi: 150),
+            CorpusManifest.File("scans", "derived__naps2-scans-300dpi-lzw.tif"));
+        using var pdf = PdfDocument.Open(bytes);
+        Assert.Equal(3, pdf.NumberOfPages);
+        Assert.All(pdf.GetPages(), page => Assert.Equal((612, 792), ((int)Math.Round(page.Width), (int)Math.Round(page.Height))));
+        Assert.True(outcome.Report.BytesAfter < outcome.Report.BytesBefore / 2);
+    }
+
+    [Fact]
     public void Downscaling_respects_the_long_edge_and_the_target_dpi_and_never_upscales()
     {
         var photo = Jpeg(4000, 3000, dpi: 300, Color.CornflowerBlue);
