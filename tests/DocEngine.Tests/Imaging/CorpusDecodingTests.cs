@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DocEngine.Core;
 using DocEngine.Core.Processing;
+using DocEngine.Tests.Corpus;
 using DocEngine.Tests.Infrastructure;
 
 namespace DocEngine.Tests.Imaging;
@@ -23,6 +24,7 @@ public sealed partial class CorpusDecodingTests
     [MemberData(nameof(Images))]
     public void Each_image_decodes_or_is_refused_as_its_manifest_says(string name)
     {
+        SharedCorpus.RequireOrSkip();
         var entry = ImageRows().Single(e => e.Name == name);
         var expected = entry.Expected;
         var mustRefuse = Regex.IsMatch(expected, "must be rejected|CORRUPT|must fail|Malformed", RegexOptions.IgnoreCase);
