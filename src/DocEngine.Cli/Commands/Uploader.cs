@@ -132,8 +132,7 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
                 Start = new UploadMetadata
                 {
                     Application = application,
-                    Filename = file.Name,
-                    MediaType = MediaTypes.Guess(file.Name),
+                    Filename = file.Name, // no media type hint: the server detects the type from the bytes
                     SizeBytes = file.Length,
                 },
             }
