@@ -16,6 +16,7 @@ public static class CliApp
             DownloadCommand.Create(),
             InspectCommand.Create(),
             ProcessCommand.Create(),
+            PreviewCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -14,6 +14,43 @@ public sealed class DocEngineOptions
 
     /// <summary>Limits and defaults for inspecting and processing documents.</summary>
     public ProcessingOptions Processing { get; set; } = new();
+
+    /// <summary>The sandboxed PDF renderer and preview defaults.</summary>
+    public PreviewOptions Previews { get; set; } = new();
+}
+
+/// <summary>
+/// Previews: PDF pages are rendered by MuPDF's <c>mutool draw</c> in child processes under hard limits; images go through
+/// the image pipeline.
+/// </summary>
+public sealed class PreviewOptions
+{
+    /// <summary>The mutool executable. Default "mutool" from PATH (Debian package mupdf-tools).</summary>
+    public string MutoolPath { get; set; } = "mutool";
+
+    /// <summary>Longest one page may take to render before its process is killed. Default 20 seconds.</summary>
+    public TimeSpan MaxPageTime { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Longest one preview request may take. Default 2 minutes.</summary>
+    public TimeSpan MaxDocumentTime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Address-space limit of each renderer process (RLIMIT_AS), in MiB. Default 1024.</summary>
+    public int MemoryLimitMegabytes { get; set; } = 1024;
+
+    /// <summary>Renderer processes running at once, across all requests. Default: the number of cores.</summary>
+    public int Concurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Pages one renderer process draws in a row; page 1 always gets a process of its own, to come back first. Default 8.</summary>
+    public int PagesPerProcess { get; set; } = 8;
+
+    /// <summary>Preview width when the caller gives neither width nor dpi. Default 1000 pixels.</summary>
+    public int DefaultWidth { get; set; } = 1000;
+
+    /// <summary>Largest width (or dpi-derived width) a caller may ask for. Default 4000 pixels.</summary>
+    public int MaxWidth { get; set; } = 4000;
+
+    /// <summary>Thumbnail width on the contact sheet. Default 240 pixels.</summary>
+    public int ContactSheetThumbnailWidth { get; set; } = 240;
 }
 
 /// <summary>

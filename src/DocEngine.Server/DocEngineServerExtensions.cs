@@ -1,5 +1,6 @@
 using DocEngine.Core;
 using DocEngine.Core.Imaging;
+using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
@@ -49,6 +50,15 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<UploadManager>>()));
+        services.AddSingleton(sp => new PreviewRenderer(new MutoolRenderer(options.Previews), sp.GetRequiredService<ImagingConfiguration>(), options.Previews));
+        services.AddSingleton(sp => new PreviewService(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IRenditionStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<PreviewRenderer>(),
+            options.Previews,
+            sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<UploadCollectorService>();
 
         services.AddSingleton<ApiKeyInterceptor>();
@@ -62,7 +72,14 @@ public static class DocEngineServerExtensions
             grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddGrpcHealthChecks(health =>
+            {
+                // The whole server ("") does not go down with the renderer; previews report on their own name.
+                health.Services.Map("", check => !check.Tags.Contains("previews"));
+                health.Services.Map("docengine.previews", check => check.Tags.Contains("previews"));
+            })
+            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<PreviewHealthCheck>("previews", tags: ["previews"]);
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
             if (serverOptions.CorsOrigins.Contains("*"))
@@ -89,6 +106,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<ApplicationGrpcService>();
         app.MapGrpcService<DocumentGrpcService>();
         app.MapGrpcService<ProcessingGrpcService>();
+        app.MapGrpcService<PreviewGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -80,6 +80,7 @@ public static class PdfInspector
             HasJavaScript: javaScript || (names?.Data.ContainsKey("JavaScript") ?? false) || HasJavaScriptAction(structure, catalog),
             HasEmbeddedFiles: embeddedFiles || (names?.Data.ContainsKey("EmbeddedFiles") ?? false),
             HasXfa: acroForm?.Data.ContainsKey("XFA") ?? false,
+            IsDynamicXfa: (acroForm?.Data.ContainsKey("XFA") ?? false) && catalog.Data.GetValueOrDefault("NeedsRendering") is BooleanToken { Data: true },
             SignatureFields: fields,
             SignedSignatureFields: signed);
     }
@@ -213,6 +214,7 @@ public static class PdfInspector
 /// <param name="HasJavaScript">It contains JavaScript.</param>
 /// <param name="HasEmbeddedFiles">It carries attached files.</param>
 /// <param name="HasXfa">It is (or contains) an XFA form.</param>
+/// <param name="IsDynamicXfa">A dynamic XFA form (/NeedsRendering): only XFA viewers draw it; others show a placeholder page.</param>
 /// <param name="SignatureFields">Signature fields, signed or empty.</param>
 /// <param name="SignedSignatureFields">Signature fields that hold a signature.</param>
 public sealed record PdfFacts(
@@ -225,11 +227,12 @@ public sealed record PdfFacts(
     bool HasJavaScript,
     bool HasEmbeddedFiles,
     bool HasXfa,
+    bool IsDynamicXfa,
     int SignatureFields,
     int SignedSignatureFields)
 {
     /// <summary>The facts of a PDF that needs a password before anything else can be read.</summary>
-    public static PdfFacts Locked { get; } = new("", 0, [], PdfEncryption.NeedsPassword, true, false, false, false, false, 0, 0);
+    public static PdfFacts Locked { get; } = new("", 0, [], PdfEncryption.NeedsPassword, true, false, false, false, false, false, 0, 0);
 }
 
 /// <summary>A page's size in points (1/72 inch) and its rotation in degrees.</summary>

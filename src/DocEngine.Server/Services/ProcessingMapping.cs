@@ -65,6 +65,7 @@ internal static class ProcessingMapping
         HasJavascript = facts.HasJavaScript,
         HasEmbeddedFiles = facts.HasEmbeddedFiles,
         HasXfa = facts.HasXfa,
+        DynamicXfa = facts.IsDynamicXfa,
         SignatureFields = facts.SignatureFields,
         SignedSignatureFields = facts.SignedSignatureFields,
     };

@@ -1,0 +1,213 @@
+using System.CommandLine;
+using DocEngine.Cli.Common;
+using DocEngine.Contract.V1;
+using DocEngine.Core;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Previews;
+using Google.Protobuf;
+using Grpc.Core;
+using CorePreviewFormat = DocEngine.Core.Previews.PreviewFormat;
+using PreviewFormat = DocEngine.Contract.V1.PreviewFormat;
+
+namespace DocEngine.Cli.Commands;
+
+/// <summary>
+/// <c>docengine preview INPUT [--pages 1-3,7] [--width PX | --dpi N] [--format png|jpeg|webp] [--contact-sheet] [--password P] --out DIR [--json]</c>:
+/// writes page-0001.png, page-0002.png, … (and contact-sheet.png) into DIR. Offline by default (mutool runs locally);
+/// with <c>--server</c> the file is uploaded and the service streams the previews.
+/// </summary>
+internal static class PreviewCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("INPUT") { Description = "A local file" };
+        var pages = new Option<string?>("--pages") { Description = "Pages such as 1-3,7 (default: all)" };
+        var width = new Option<int?>("--width") { Description = "Width in pixels (default 1000)" };
+        var dpi = new Option<int?>("--dpi") { Description = "Resolution instead of a width" };
+        var format = new Option<string>("--format") { Description = "png (default), jpeg or webp", DefaultValueFactory = _ => "png" };
+        format.AcceptOnlyFromAmong("png", "jpeg", "webp");
+        var contactSheet = new Option<bool>("--contact-sheet") { Description = "Also write contact-sheet.<format>: every page as a labelled thumbnail" };
+        var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the page images into", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print a PreviewManifest (proto3 JSON) of what was written" };
+        var server = new Option<string?>("--server") { Description = "Preview through this DocEngine server instead of in-process" };
+        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
+        var command = new Command("preview", "Write page images of exactly what a file shows, so you can check it.")
+        {
+            input, pages, width, dpi, format, contactSheet, password, output, json, server, apiKey,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(input)!;
+            if (!file.Exists)
+            {
+                throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
+            }
+            var request = new PreviewRequest(parse.GetValue(pages), parse.GetValue(width), parse.GetValue(dpi),
+                Enum.Parse<CorePreviewFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(password), parse.GetValue(contactSheet));
+            var directory = parse.GetValue(output)!;
+            directory.Create();
+            var messages = parse.GetValue(server) is { } url
+                ? ThroughServerAsync(url, parse.GetValue(apiKey), file, request, parse.InvocationConfiguration.Error, cancellationToken)
+                : OfflineAsync(file, request, cancellationToken);
+            var manifest = new PreviewManifest();
+            var stderr = parse.InvocationConfiguration.Error;
+            await foreach (var message in messages)
+            {
+                switch (message.KindCase)
+                {
+                    case RenderPreviewsResponse.KindOneofCase.Summary:
+                        manifest.Summary = message.Summary;
+                        foreach (var warning in message.Summary.Warnings)
+                        {
+                            await stderr.WriteLineAsync("Note: " + warning);
+                        }
+                        break;
+                    case RenderPreviewsResponse.KindOneofCase.Page:
+                        manifest.Pages.Add(await WriteAsync(directory, $"page-{message.Page.PageNumber:D4}", message.Page, cancellationToken));
+                        await stderr.WriteLineAsync($"Wrote {manifest.Pages[^1].File} ({message.Page.Width} × {message.Page.Height}).");
+                        break;
+                    case RenderPreviewsResponse.KindOneofCase.ContactSheet:
+                        manifest.ContactSheet = await WriteAsync(directory, "contact-sheet", message.ContactSheet, cancellationToken);
+                        await stderr.WriteLineAsync($"Wrote {manifest.ContactSheet.File}.");
+                        break;
+                }
+            }
+            if (parse.GetValue(json))
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync(Output.ToJson(manifest));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<PagePreview> WriteAsync(DirectoryInfo directory, string stem, PagePreview page, CancellationToken cancellationToken)
+    {
+        var extension = page.Format switch
+        {
+            PreviewFormat.Jpeg => ".jpg",
+            PreviewFormat.Webp => ".webp",
+            _ => ".png",
+        };
+        var path = Path.Combine(directory.FullName, stem + extension);
+        await File.WriteAllBytesAsync(path, page.Data.ToByteArray(), cancellationToken);
+        var written = page.Clone();
+        written.Data = ByteString.Empty;
+        written.File = path;
+        return written;
+    }
+
+    private static async IAsyncEnumerable<RenderPreviewsResponse> OfflineAsync(FileInfo file, PreviewRequest request,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var options = new Core.PreviewOptions();
+        var renderer = new PreviewRenderer(new MutoolRenderer(options), new ImagingConfiguration(new Core.ProcessingOptions()), options);
+        PreviewPlan plan;
+        try
+        {
+            plan = await renderer.PlanAsync(file.FullName, file.Name, request, cancellationToken);
+        }
+        catch (DocEngineException refusal)
+        {
+            throw CliFailure.From(refusal);
+        }
+        yield return new RenderPreviewsResponse { Summary = new PreviewSummary { PageCount = plan.PageCount, Pages = { plan.Pages }, Warnings = { plan.Warnings } } };
+        await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, plan.Pages, request, cancellationToken)))
+        {
+            yield return new RenderPreviewsResponse { Page = ToProto(page) };
+        }
+        if (request.ContactSheet)
+        {
+            var thumbnails = new List<RenderedPage>();
+            var thumbnailRequest = request with { Width = options.ContactSheetThumbnailWidth, Dpi = null, Format = CorePreviewFormat.Png };
+            await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, Enumerable.Range(1, plan.PageCount).ToList(), thumbnailRequest, cancellationToken)))
+            {
+                thumbnails.Add(page);
+            }
+            yield return new RenderPreviewsResponse { ContactSheet = ToProto(ContactSheet.Build(thumbnails, request.Format)) };
+        }
+    }
+
+    private static async IAsyncEnumerable<RenderedPage> Guard(IAsyncEnumerable<RenderedPage> pages)
+    {
+        await using var enumerator = pages.GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (DocEngineException refusal)
+            {
+                throw CliFailure.From(refusal);
+            }
+            yield return enumerator.Current;
+        }
+    }
+
+    private static async IAsyncEnumerable<RenderPreviewsResponse> ThroughServerAsync(string url, string? apiKey, FileInfo file, PreviewRequest request,
+        TextWriter stderr, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var connection = ServerConnection.Open(url, apiKey);
+        AsyncServerStreamingCall<RenderPreviewsResponse> call;
+        try
+        {
+            var document = (await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync([file], null, cancellationToken))[0];
+            call = new Contract.V1.PreviewService.PreviewServiceClient(connection.Invoker).RenderPreviews(new RenderPreviewsRequest
+            {
+                Name = document.Name,
+                Pages = request.Pages ?? "",
+                Width = request.Width ?? 0,
+                Dpi = request.Dpi ?? 0,
+                Format = request.Format switch
+                {
+                    CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
+                    CorePreviewFormat.WebP => PreviewFormat.Webp,
+                    _ => PreviewFormat.Png,
+                },
+                Password = request.Password ?? "",
+                ContactSheet = request.ContactSheet,
+            }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            throw connection.Explain(e);
+        }
+        using (call)
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await call.ResponseStream.MoveNext(cancellationToken))
+                    {
+                        yield break;
+                    }
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+                {
+                    throw connection.Explain(e);
+                }
+                yield return call.ResponseStream.Current;
+            }
+        }
+    }
+
+    private static PagePreview ToProto(RenderedPage page) => new()
+    {
+        PageNumber = page.Number,
+        Width = page.Width,
+        Height = page.Height,
+        Format = page.Format switch
+        {
+            CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
+            CorePreviewFormat.WebP => PreviewFormat.Webp,
+            _ => PreviewFormat.Png,
+        },
+        Data = UnsafeByteOperations.UnsafeWrap(page.Bytes),
+    };
+}

@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace DocEngine.Core.Previews;
+
+/// <summary>
+/// Renders PDF pages with MuPDF's <c>mutool draw</c> in child processes: no shell, an empty environment, a scratch
+/// working directory, an address-space and CPU-time limit (<c>prlimit</c>), a time limit per page and per request, and
+/// a kill on cancel. Pages stream out of the process's stdout as consecutive PNGs, each handed on as soon as its IEND
+/// chunk arrives, so page 1 leaves before the next page is drawn. A process-wide semaphore keeps at most
+/// <see cref="PreviewOptions.Concurrency"/> renderers running.
+/// </summary>
+public sealed class MutoolRenderer
+{
+    private const long MaxPngBytes = 256L << 20;
+    private readonly PreviewOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly Lazy<string?> _version;
+
+    /// <summary>Creates the renderer; nothing runs until the first render.</summary>
+    public MutoolRenderer(PreviewOptions options)
+    {
+        _options = options;
+        _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
+        _version = new Lazy<string?>(ProbeVersion);
+    }
+
+    /// <summary>True when mutool can be run.</summary>
+    public bool IsAvailable => _version.Value is not null;
+
+    /// <summary>mutool's version line, or null when it cannot be run.</summary>
+    public string? Version => _version.Value;
+
+    /// <summary>The refusal when mutool is missing: the subsystem is not serving, and this says how to fix it.</summary>
+    public static DocEngineException Unavailable() => new(ErrorKind.FailedPrecondition, "RENDERER_MISSING",
+        "PDF previews need MuPDF's mutool, which is not installed on the server: install it (apt-get install mupdf-tools) and restart DocEngine.");
+
+    /// <summary>Runs <c>mutool draw</c> on <paramref name="pages"/> (in this order) and yields each page's PNG as it is finished.</summary>
+    public async IAsyncEnumerable<(int Page, byte[] Png)> RenderAsync(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi,
+        string? password, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!IsAvailable)
+        {
+            throw Unavailable();
+        }
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var scratch = Directory.CreateTempSubdirectory("docengine-mutool-");
+        using var process = Start(pdfPath, pages, width, dpi, password, scratch.FullName);
+        var errors = new StringBuilder();
+        var errorReader = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+            {
+                if (errors.Length < 4096)
+                {
+                    errors.AppendLine(line);
+                }
+            }
+        }, CancellationToken.None);
+        using var perPage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var output = process.StandardOutput.BaseStream;
+            foreach (var page in pages)
+            {
+                perPage.CancelAfter(_options.MaxPageTime);
+                byte[]? png;
+                try
+                {
+                    png = await ReadPngAsync(output, perPage.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new DocEngineException(ErrorKind.ResourceExhausted, "PAGE_RENDER_TIMEOUT",
+                        $"Page {page} took longer than {_options.MaxPageTime.TotalSeconds:0} seconds to draw, so its preview was stopped: the page is unusually complex; simplify or rescan it.");
+                }
+                if (png is null)
+                {
+                    await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                    await errorReader.ConfigureAwait(false);
+                    throw Failure(page, errors.ToString(), password);
+                }
+                perPage.CancelAfter(Timeout.InfiniteTimeSpan);
+                yield return (page, png);
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true); // cancelled, timed out or abandoned: nothing keeps running
+            }
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            _slots.Release();
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The page count MuPDF sees, for files too damaged for the structural reader; null when it cannot open them either.</summary>
+    public async Task<int?> CountPagesAsync(string pdfPath, string? password, CancellationToken cancellationToken)
+    {
+        if (!IsAvailable)
+        {
+            throw Unavailable();
+        }
+        var start = StartInfo(Environment.CurrentDirectory, "show", password is null ? [] : ["-p", password], [pdfPath, "trailer/Root/Pages/Count"]);
+        using var process = Process.Start(start)!;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.MaxPageTime);
+        try
+        {
+            var text = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private Process Start(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, string? password, string workingDirectory)
+    {
+        var options = new List<string> { "-q", "-o", "-", "-F", "png" };
+        if (dpi is { } resolution)
+        {
+            options.AddRange(["-r", resolution.ToString(CultureInfo.InvariantCulture), "-w", _options.MaxWidth.ToString(CultureInfo.InvariantCulture)]);
+        }
+        else
+        {
+            options.AddRange(["-w", (width ?? _options.DefaultWidth).ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (!string.IsNullOrEmpty(password))
+        {
+            options.AddRange(["-p", password]);
+        }
+        return Process.Start(StartInfo(workingDirectory, "draw", options, [pdfPath, string.Join(',', pages)]))!;
+    }
+
+    private ProcessStartInfo StartInfo(string workingDirectory, string tool, IEnumerable<string> options, IEnumerable<string> arguments)
+    {
+        var limited = File.Exists("/usr/bin/prlimit");
+        var start = new ProcessStartInfo(limited ? "/usr/bin/prlimit" : _options.MutoolPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        start.Environment.Clear(); // nothing of ours (keys, paths) reaches the renderer
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        if (limited)
+        {
+            start.ArgumentList.Add($"--as={(long)_options.MemoryLimitMegabytes << 20}");
+            start.ArgumentList.Add($"--cpu={(int)Math.Ceiling(_options.MaxDocumentTime.TotalSeconds)}");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(_options.MutoolPath);
+        }
+        start.ArgumentList.Add(tool);
+        foreach (var argument in options.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
+
+    /// <summary>Reads one PNG (signature through IEND) from the stream; null at end of stream.</summary>
+    internal static async Task<byte[]?> ReadPngAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[8];
+        if (await stream.ReadAtLeastAsync(header, 8, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < 8)
+        {
+            return null;
+        }
+        using var png = new MemoryStream();
+        png.Write(header);
+        while (true)
+        {
+            await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+            png.Write(header);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (png.Length + length > MaxPngBytes)
+            {
+                throw new DocEngineException(ErrorKind.ResourceExhausted, "PREVIEW_TOO_LARGE",
+                    "A page preview came out larger than 256 MiB: ask for a smaller width.");
+            }
+            var body = new byte[length + 4];
+            await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            png.Write(body);
+            if (header.AsSpan(4, 4).SequenceEqual("IEND"u8))
+            {
+                return png.ToArray();
+            }
+        }
+    }
+
+    private static DocEngineException Failure(int page, string errors, string? password) =>
+        errors.Contains("cannot authenticate password", StringComparison.Ordinal)
+            ? string.IsNullOrEmpty(password) ? PasswordRequired() : new DocEngineException(ErrorKind.InvalidArgument, "WRONG_PASSWORD",
+                "That password does not open this PDF: check it (passwords are case-sensitive) and try again.") { Field = "password" }
+            : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
+                $"Page {page} of this PDF is damaged and cannot be shown: open the PDF in a viewer and save or print it to a new PDF, then upload that.")
+            {
+                Details = new Dictionary<string, string> { ["renderer_message"] = errors.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "" },
+            };
+
+    /// <summary>The refusal for a PDF that needs its password.</summary>
+    public static DocEngineException PasswordRequired() => new(ErrorKind.FailedPrecondition, "PASSWORD_REQUIRED",
+        "This PDF is password-protected: remove the password and upload it again, or give the password to see it.") { Field = "password" };
+
+    private string? ProbeVersion()
+    {
+        try
+        {
+            using var process = Process.Start(StartInfo(Environment.CurrentDirectory, "-v", [], []))!;
+            var text = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return text.Split('\n').FirstOrDefault(l => l.StartsWith("mutool version", StringComparison.Ordinal))?.Trim();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
+    }
+}

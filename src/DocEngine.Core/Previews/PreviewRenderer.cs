@@ -1,0 +1,235 @@
+using System.Runtime.CompilerServices;
+using DocEngine.Core.Detection;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Pdf;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace DocEngine.Core.Previews;
+
+/// <summary>
+/// Previews of one file on disk, in page order: PDF pages from <see cref="MutoolRenderer"/> (several processes at once,
+/// page 1 in a process of its own so it comes back first), image frames from the image pipeline turned upright.
+/// </summary>
+public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration imaging, PreviewOptions options)
+{
+    private readonly ImageSource _images = new(imaging);
+
+    /// <summary>The renderer this uses for PDFs.</summary>
+    public MutoolRenderer Mutool => mutool;
+
+    /// <summary>What is in the file, which pages the request selects, and what the person should know first.</summary>
+    public async Task<PreviewPlan> PlanAsync(string path, string? fileName, PreviewRequest request, CancellationToken cancellationToken)
+    {
+        request.Validate(options);
+        await using var content = File.OpenRead(path);
+        var detection = ContentDetector.Detect(content, fileName);
+        Refusals.ThrowIfUnsupported(detection);
+        var warnings = new List<string>();
+        int pageCount;
+        if (detection.Kind == DocumentKind.Pdf)
+        {
+            if (!mutool.IsAvailable)
+            {
+                throw MutoolRenderer.Unavailable();
+            }
+            pageCount = await PdfPageCountAsync(content, path, request.Password, warnings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var facts = _images.Inspect(content, detection);
+            pageCount = detection.Kind == DocumentKind.Tiff ? facts.Frames : 1;
+        }
+        return new PreviewPlan(pageCount, PageSelection.Parse(request.Pages, pageCount), warnings);
+    }
+
+    /// <summary>Renders <paramref name="pages"/> (ascending) and yields them in that order.</summary>
+    public async IAsyncEnumerable<RenderedPage> RenderAsync(string path, string? fileName, IReadOnlyList<int> pages, PreviewRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.MaxDocumentTime);
+        Detection.Detection detection;
+        await using (var content = File.OpenRead(path))
+        {
+            detection = ContentDetector.Detect(content, fileName);
+        }
+        var source = detection.Kind == DocumentKind.Pdf
+            ? RenderPdfAsync(path, pages, request, deadline.Token)
+            : RenderImageAsync(path, detection, pages, request, deadline.Token);
+        await using var enumerator = source.GetAsyncEnumerator(deadline.Token);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DocEngineException(ErrorKind.ResourceExhausted, "PREVIEW_TIMEOUT",
+                    $"The previews took longer than {options.MaxDocumentTime.TotalSeconds:0} seconds and were stopped: ask for fewer pages or a smaller width.");
+            }
+            yield return enumerator.Current;
+        }
+    }
+
+    private async IAsyncEnumerable<RenderedPage> RenderPdfAsync(string path, IReadOnlyList<int> pages, PreviewRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var groups = Group(pages);
+        var results = pages.ToDictionary(p => p, _ => new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var workers = new List<Task>();
+        var started = 0;
+        try
+        {
+            foreach (var page in pages)
+            {
+                // Keep a bounded window of processes ahead of what the caller has taken, so a slow reader holds
+                // at most (concurrency + 1) groups of pages in memory.
+                var group = groups.FindIndex(g => g.Contains(page));
+                while (started < groups.Count && started <= group + options.Concurrency)
+                {
+                    var batch = groups[started++];
+                    workers.Add(Task.Run(() => RenderGroupAsync(path, batch, request, results, stop.Token), CancellationToken.None));
+                }
+                var png = await results[page].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                yield return Encode(page, png, request.Format);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RenderGroupAsync(string path, IReadOnlyList<int> group, PreviewRequest request,
+        Dictionary<int, TaskCompletionSource<byte[]>> results, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var (page, png) in mutool.RenderAsync(path, group, request.Dpi is null ? request.Width ?? options.DefaultWidth : null,
+                request.Dpi, request.Password, cancellationToken).ConfigureAwait(false))
+            {
+                results[page].TrySetResult(png);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var page in group)
+            {
+                results[page].TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Page 1 alone (it must come back first), then runs of up to <see cref="PreviewOptions.PagesPerProcess"/>.</summary>
+    private List<IReadOnlyList<int>> Group(IReadOnlyList<int> pages)
+    {
+        var groups = new List<IReadOnlyList<int>> { pages.Take(1).ToList() };
+        var rest = pages.Skip(1).ToList();
+        var size = Math.Clamp((int)Math.Ceiling(rest.Count / (double)Math.Max(1, options.Concurrency)), 1, Math.Max(1, options.PagesPerProcess));
+        groups.AddRange(rest.Chunk(size).Select(chunk => (IReadOnlyList<int>)chunk));
+        return groups.Where(g => g.Count > 0).ToList();
+    }
+
+    private async IAsyncEnumerable<RenderedPage> RenderImageAsync(string path, Detection.Detection detection, IReadOnlyList<int> pages,
+        PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var content = File.OpenRead(path);
+        var facts = _images.Inspect(content, detection);
+        var number = 0;
+        foreach (var frame in _images.Decode(content, detection, facts, _ => { }))
+        {
+            using (frame)
+            {
+                number++;
+                if (!pages.Contains(number))
+                {
+                    continue;
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                var rendered = await Task.Run(() =>
+                {
+                    ImageNormalizer.Orient(frame.Image, frame.Orientation, []);
+                    var width = request.Dpi is { } dpi ? (int)Math.Round(frame.Image.Width * dpi / (frame.Dpi is >= 50 ? frame.Dpi.Value : 96)) : request.Width ?? options.DefaultWidth;
+                    width = Math.Clamp(width, 1, options.MaxWidth);
+                    if (width < frame.Image.Width)
+                    {
+                        frame.Image.Mutate(x => x.Resize(width, 0, KnownResamplers.Bicubic));
+                    }
+                    ImageNormalizer.StripMetadata(frame.Image, null);
+                    return Encode(number, frame.Image, request.Format);
+                }, cancellationToken).ConfigureAwait(false);
+                yield return rendered;
+            }
+        }
+    }
+
+    /// <summary>The page count, through the structural reader; MuPDF's own count for files only it can open.</summary>
+    private async Task<int> PdfPageCountAsync(Stream content, string path, string? password, List<string> warnings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var facts = PdfInspector.Inspect(content, password, imaging.Options);
+            if (facts.PasswordRequired)
+            {
+                throw MutoolRenderer.PasswordRequired();
+            }
+            if (facts.IsDynamicXfa)
+            {
+                warnings.Add("This is a dynamic XFA form: only Adobe Reader and Acrobat draw its pages. Other viewers, and these previews, show a placeholder page (\"Please wait...\"), which is what a reviewer without XFA support will see.");
+            }
+            return facts.Pages;
+        }
+        catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE")
+        {
+            // MuPDF repairs more than PdfPig reads: when it can count the pages, show what it can draw.
+            if (await mutool.CountPagesAsync(path, password, cancellationToken).ConfigureAwait(false) is not { } count)
+            {
+                throw;
+            }
+            warnings.Add("This PDF is damaged; the previews show what a repairing viewer can still draw.");
+            return count;
+        }
+    }
+
+    private static RenderedPage Encode(int page, byte[] png, PreviewFormat format)
+    {
+        if (format == PreviewFormat.Png)
+        {
+            var info = Image.Identify(png);
+            return new RenderedPage(page, info.Width, info.Height, format, png);
+        }
+        using var image = Image.Load<Rgba32>(png);
+        return Encode(page, image, format);
+    }
+
+    /// <summary>Encodes a preview image in the requested format.</summary>
+    internal static RenderedPage Encode(int page, Image<Rgba32> image, PreviewFormat format)
+    {
+        using var output = new MemoryStream();
+        switch (format)
+        {
+            case PreviewFormat.Jpeg:
+                image.Mutate(x => x.BackgroundColor(Color.White));
+                image.SaveAsJpeg(output, new JpegEncoder { Quality = 85 });
+                break;
+            case PreviewFormat.WebP:
+                image.SaveAsWebp(output, new WebpEncoder { Quality = 80, FileFormat = WebpFileFormatType.Lossy });
+                break;
+            default:
+                image.SaveAsPng(output, new PngEncoder { CompressionLevel = PngCompressionLevel.BestSpeed });
+                break;
+        }
+        return new RenderedPage(page, image.Width, image.Height, format, output.ToArray());
+    }
+}

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using DocEngine.Core.Processing;
+using DocEngine.Core.Storage;
+
+namespace DocEngine.Core.Previews;
+
+/// <summary>
+/// Previews of stored documents (or renditions), each page kept as a rendition keyed by the source's SHA-256 and the
+/// page's options: a page already drawn with these options is read back instead of drawn again.
+/// </summary>
+public sealed class PreviewService(
+    IDocumentStore documents,
+    IRenditionStore renditions,
+    IBlobStore blobs,
+    PreviewRenderer renderer,
+    PreviewOptions options,
+    string workDirectory,
+    TimeProvider time)
+{
+    private readonly DocumentReader _reader = new(blobs);
+
+    /// <summary>The renderer, for health reporting.</summary>
+    public MutoolRenderer Mutool => renderer.Mutool;
+
+    /// <summary>Copies the source to scratch (checking its hash), and plans the previews. Dispose the session to delete the copy.</summary>
+    public async Task<PreviewSession> OpenAsync(string tenant, DocumentKey key, string? renditionId, PreviewRequest request, CancellationToken cancellationToken)
+    {
+        var document = await documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
+                $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
+            { Field = "name" };
+        var (sha256, size, fileName) = (document.Sha256, document.SizeBytes, document.Filename);
+        if (renditionId is not null)
+        {
+            var rendition = await renditions.GetRenditionAsync(tenant, key.ApplicationId, key.DocumentId, renditionId, cancellationToken).ConfigureAwait(false)
+                ?? throw new DocEngineException(ErrorKind.NotFound, "RENDITION_NOT_FOUND", "There is no such rendition: process the document again to make it.") { Field = "name" };
+            (sha256, size, fileName) = (rendition.Sha256, rendition.SizeBytes, null);
+        }
+        var path = Path.Combine(workDirectory, Ids.New() + ".preview");
+        try
+        {
+            await using (var copy = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                await foreach (var piece in _reader.ReadAsync(sha256, size, 0, 0, cancellationToken).ConfigureAwait(false))
+                {
+                    await copy.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            var plan = await renderer.PlanAsync(path, fileName, request, cancellationToken).ConfigureAwait(false);
+            return new PreviewSession(this, tenant, key, sha256, path, fileName, request, plan);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    internal async IAsyncEnumerable<(RenderedPage Page, string Rendition)> PagesAsync(PreviewSession session, IReadOnlyList<int> pages,
+        PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var cached = new Dictionary<int, (RenderedPage Page, string Rendition)>();
+        foreach (var page in pages)
+        {
+            var id = RenditionId(session.Sha256, request.PageKey(page, options));
+            if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                cached[page] = (new RenderedPage(page, stored.Width, stored.Height, request.Format, await ReadAllAsync(stored, cancellationToken).ConfigureAwait(false)), Name(session, id));
+            }
+        }
+        var missing = pages.Where(p => !cached.ContainsKey(p)).ToList();
+        await using var rendered = (missing.Count == 0
+            ? AsyncEnumerable.Empty<RenderedPage>()
+            : renderer.RenderAsync(session.Path, session.FileName, missing, request, cancellationToken)).GetAsyncEnumerator(cancellationToken);
+        foreach (var page in pages)
+        {
+            if (cached.TryGetValue(page, out var hit))
+            {
+                yield return hit;
+                continue;
+            }
+            if (!await rendered.MoveNextAsync().ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"The renderer ended before page {page}.");
+            }
+            var id = RenditionId(session.Sha256, request.PageKey(page, options));
+            await StoreAsync(session, id, rendered.Current, $"Drew page {page} at {rendered.Current.Width} × {rendered.Current.Height} pixels.", cancellationToken).ConfigureAwait(false);
+            yield return (rendered.Current, Name(session, id));
+        }
+    }
+
+    internal async Task<(RenderedPage Page, string Rendition)> ContactSheetAsync(PreviewSession session, CancellationToken cancellationToken)
+    {
+        var thumbnails = new PreviewRequest(Width: options.ContactSheetThumbnailWidth, Format: PreviewFormat.Png, Password: session.Request.Password);
+        var key = $"contact/v1;thumbnail={options.ContactSheetThumbnailWidth};format={session.Request.Format}";
+        var id = RenditionId(session.Sha256, key);
+        if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            return (new RenderedPage(0, stored.Width, stored.Height, session.Request.Format, await ReadAllAsync(stored, cancellationToken).ConfigureAwait(false)), Name(session, id));
+        }
+        var pages = new List<RenderedPage>();
+        await foreach (var (page, _) in PagesAsync(session, Enumerable.Range(1, session.Plan.PageCount).ToList(), thumbnails, cancellationToken).ConfigureAwait(false))
+        {
+            pages.Add(page);
+        }
+        var sheet = ContactSheet.Build(pages, session.Request.Format);
+        await StoreAsync(session, id, sheet, $"Laid out {pages.Count} page thumbnail(s) on one contact sheet.", cancellationToken).ConfigureAwait(false);
+        return (sheet, Name(session, id));
+    }
+
+    private async Task StoreAsync(PreviewSession session, string id, RenderedPage page, string action, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(page.Bytes));
+        var path = Path.Combine(workDirectory, Ids.New() + ".page");
+        await File.WriteAllBytesAsync(path, page.Bytes, cancellationToken).ConfigureAwait(false);
+        await blobs.PutFileAsync(path, sha256, cancellationToken).ConfigureAwait(false);
+        await renditions.PutRenditionAsync(new RenditionRecord(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id,
+            [$"{session.Key.ApplicationId}/{session.Key.DocumentId}"], MediaType(page.Format), page.Bytes.Length, sha256, 1, page.Width, page.Height,
+            new ProcessingReport(0, page.Bytes.Length, [action], []), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> ReadAllAsync(RenditionRecord stored, CancellationToken cancellationToken)
+    {
+        using var bytes = new MemoryStream((int)stored.SizeBytes);
+        await foreach (var piece in _reader.ReadAsync(stored.Sha256, stored.SizeBytes, 0, 0, cancellationToken).ConfigureAwait(false))
+        {
+            bytes.Write(piece.Span);
+        }
+        return bytes.ToArray();
+    }
+
+    private static string RenditionId(string sourceSha256, string key) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceSha256 + "\n" + key)))[..24];
+
+    private static string Name(PreviewSession session, string id) =>
+        $"applications/{session.Key.ApplicationId}/documents/{session.Key.DocumentId}/renditions/{id}";
+
+    /// <summary>The media type of a preview format.</summary>
+    public static string MediaType(PreviewFormat format) => format switch
+    {
+        PreviewFormat.Jpeg => "image/jpeg",
+        PreviewFormat.WebP => "image/webp",
+        _ => "image/png",
+    };
+}
+
+/// <summary>One preview request against one stored source: its plan, its pages, its contact sheet; disposing deletes the scratch copy.</summary>
+public sealed class PreviewSession : IAsyncDisposable
+{
+    private readonly PreviewService _service;
+
+    internal PreviewSession(PreviewService service, string tenant, DocumentKey key, string sha256, string path, string? fileName, PreviewRequest request, PreviewPlan plan)
+    {
+        _service = service;
+        (Tenant, Key, Sha256, Path, FileName, Request, Plan) = (tenant, key, sha256, path, fileName, request, plan);
+    }
+
+    internal string Tenant { get; }
+    internal DocumentKey Key { get; }
+    internal string Sha256 { get; }
+    internal string Path { get; }
+    internal string? FileName { get; }
+    internal PreviewRequest Request { get; }
+
+    /// <summary>Pages in the document, the pages coming, and warnings.</summary>
+    public PreviewPlan Plan { get; }
+
+    /// <summary>The selected pages in order, each with its rendition name.</summary>
+    public IAsyncEnumerable<(RenderedPage Page, string Rendition)> PagesAsync(CancellationToken cancellationToken) =>
+        _service.PagesAsync(this, Plan.Pages, Request, cancellationToken);
+
+    /// <summary>Every page as a labelled thumbnail in one image.</summary>
+    public Task<(RenderedPage Page, string Rendition)> ContactSheetAsync(CancellationToken cancellationToken) =>
+        _service.ContactSheetAsync(this, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        File.Delete(Path);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace DocEngine.Server.Infrastructure;
+
+/// <summary>Health of the preview subsystem (gRPC health service "docengine.previews"): healthy when mutool can be run.</summary>
+internal sealed class PreviewHealthCheck(Core.Previews.PreviewService previews) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(previews.Mutool.IsAvailable
+            ? HealthCheckResult.Healthy(previews.Mutool.Version)
+            : HealthCheckResult.Unhealthy("mutool is not installed: apt-get install mupdf-tools"));
+}

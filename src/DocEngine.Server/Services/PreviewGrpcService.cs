@@ -1,0 +1,64 @@
+using DocEngine.Contract.V1;
+using DocEngine.Core.Previews;
+using DocEngine.Core.Processing;
+using DocEngine.Server.Infrastructure;
+using Google.Protobuf;
+using Grpc.Core;
+using CorePreviewFormat = DocEngine.Core.Previews.PreviewFormat;
+using PreviewFormat = DocEngine.Contract.V1.PreviewFormat;
+using PreviewService = DocEngine.Contract.V1.PreviewService;
+
+namespace DocEngine.Server.Services;
+
+/// <summary>PreviewService: streams a summary, the pages in order, then the contact sheet when asked.</summary>
+public sealed class PreviewGrpcService(Core.Previews.PreviewService previews) : PreviewService.PreviewServiceBase
+{
+    public override async Task RenderPreviews(RenderPreviewsRequest request, IServerStreamWriter<RenderPreviewsResponse> responseStream, ServerCallContext context)
+    {
+        var (applicationId, documentId, renditionId) = ResourceNames.ParseDocumentOrRendition(request.Name);
+        var options = new PreviewRequest(
+            request.Pages is "" ? null : request.Pages,
+            request.Width is 0 ? null : request.Width,
+            request.Dpi is 0 ? null : request.Dpi,
+            ToCore(request.Format),
+            request.Password is "" ? null : request.Password,
+            request.ContactSheet);
+        var cancellationToken = context.CancellationToken;
+        await using var session = await previews.OpenAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), renditionId, options, cancellationToken);
+        await responseStream.WriteAsync(new RenderPreviewsResponse
+        {
+            Summary = new PreviewSummary { PageCount = session.Plan.PageCount, Pages = { session.Plan.Pages }, Warnings = { session.Plan.Warnings } },
+        }, cancellationToken);
+        await foreach (var (page, rendition) in session.PagesAsync(cancellationToken))
+        {
+            await responseStream.WriteAsync(new RenderPreviewsResponse { Page = ToProto(page, rendition) }, cancellationToken);
+        }
+        if (options.ContactSheet)
+        {
+            var (sheet, rendition) = await session.ContactSheetAsync(cancellationToken);
+            await responseStream.WriteAsync(new RenderPreviewsResponse { ContactSheet = ToProto(sheet, rendition) }, cancellationToken);
+        }
+    }
+
+    private static PagePreview ToProto(RenderedPage page, string rendition) => new()
+    {
+        PageNumber = page.Number,
+        Width = page.Width,
+        Height = page.Height,
+        Format = page.Format switch
+        {
+            CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
+            CorePreviewFormat.WebP => PreviewFormat.Webp,
+            _ => PreviewFormat.Png,
+        },
+        Data = UnsafeByteOperations.UnsafeWrap(page.Bytes),
+        Rendition = rendition,
+    };
+
+    private static CorePreviewFormat ToCore(PreviewFormat format) => format switch
+    {
+        PreviewFormat.Jpeg => CorePreviewFormat.Jpeg,
+        PreviewFormat.Webp => CorePreviewFormat.WebP,
+        _ => CorePreviewFormat.Png,
+    };
+}
