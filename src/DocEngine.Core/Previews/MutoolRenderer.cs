@@ -28,6 +28,11 @@ public sealed class MutoolRenderer
         _version = new Lazy<string?>(ProbeVersion);
     }
 
+    private long _processesStarted;
+
+    /// <summary>Renderer processes started so far (tests use it to prove a cached preview drew nothing).</summary>
+    public long ProcessesStarted => Interlocked.Read(ref _processesStarted);
+
     /// <summary>True when mutool can be run.</summary>
     public bool IsAvailable => _version.Value is not null;
 
@@ -140,6 +145,7 @@ public sealed class MutoolRenderer
         {
             options.AddRange(["-p", password]);
         }
+        Interlocked.Increment(ref _processesStarted);
         return Process.Start(StartInfo(workingDirectory, "draw", options, [pdfPath, string.Join(',', pages)]))!;
     }
 

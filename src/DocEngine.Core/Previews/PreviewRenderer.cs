@@ -190,8 +190,10 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
             }
             return facts.Pages;
         }
-        catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE")
+        catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE"
+            && !damaged.Details.GetValueOrDefault("parser_message", "").Contains("ncrypt", StringComparison.Ordinal))
         {
+            // (Not when the encryption itself is damaged: what a repairing viewer draws then is not the content.)
             // MuPDF repairs more than PdfPig reads: when it can count the pages, show what it can draw.
             if (await mutool.CountPagesAsync(path, password, cancellationToken).ConfigureAwait(false) is not { } count)
             {

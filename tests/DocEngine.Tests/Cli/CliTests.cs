@@ -151,6 +151,31 @@ public sealed class CliTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", damaged.Stderr + office.Stderr, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Preview_writes_numbered_pages_and_a_contact_sheet_offline_and_through_the_server()
+    {
+        Renderer.Create();
+        var pdf = Path.Combine(_work.Path, "form.pdf");
+        await File.WriteAllBytesAsync(pdf, Previews.PreviewRenderingTests.SimplePdf(rotate: 90));
+        var local = Path.Combine(_work.Path, "local");
+        var remote = Path.Combine(_work.Path, "remote");
+
+        var offline = await Cli("preview", pdf, "--width", "300", "--contact-sheet", "--out", local, "--json");
+        var online = await Cli("preview", pdf, "--width", "300", "--contact-sheet", "--out", remote, "--server", _server.Url);
+
+        Assert.True(offline.ExitCode == 0, offline.ToString());
+        Assert.True(online.ExitCode == 0, online.ToString());
+        foreach (var directory in new[] { local, remote })
+        {
+            Assert.True(File.Exists(Path.Combine(directory, "page-0001.png")));
+            Assert.True(File.Exists(Path.Combine(directory, "contact-sheet.png")));
+        }
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(local, "page-0001.png")), await File.ReadAllBytesAsync(Path.Combine(remote, "page-0001.png")));
+        var manifest = JsonDocument.Parse(offline.Stdout).RootElement;
+        Assert.Equal(Path.Combine(local, "page-0001.png"), manifest.GetProperty("pages")[0].GetProperty("file").GetString());
+        Assert.True(manifest.GetProperty("pages")[0].GetProperty("width").GetInt32() > manifest.GetProperty("pages")[0].GetProperty("height").GetInt32());
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

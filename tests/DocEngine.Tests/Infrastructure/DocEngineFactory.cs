@@ -138,3 +138,9 @@ public sealed class SmallLimitsFactory() : DocEngineFactory(new Dictionary<strin
     ["DocEngine:Uploads:MaxChunkBytes"] = (256 << 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
     ["DocEngine:Uploads:MaxConcurrentUploadsPerTenant"] = "2",
 });
+
+/// <summary>The server with a renderer path that does not exist, as on a machine without mupdf-tools.</summary>
+public sealed class MissingRendererFactory() : DocEngineFactory(new Dictionary<string, string?>
+{
+    ["DocEngine:Previews:MutoolPath"] = "/nonexistent/mutool",
+});
