@@ -101,6 +101,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
                     workers.Add(Task.Run(() => RenderGroupAsync(path, batch, request, results, stop.Token), CancellationToken.None));
                 }
                 var png = await results[page].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested(); // a page already drawn is not sent after a cancel
                 yield return Encode(page, png, request.Format);
             }
         }

@@ -130,13 +130,17 @@ public sealed partial class PreviewRenderingTests
         var path = Path.Combine(files.Path, "cancel-me.pdf");
         File.Copy(CorpusManifest.File("corpus", "pdf-general/qpdf__hybrid-xref.pdf"), path);
         using var cancel = new CancellationTokenSource();
-        var plan = await renderer.PlanAsync(path, null, new PreviewRequest(Width: 3000), CancellationToken.None);
+        var plan = await renderer.PlanAsync(path, null, new PreviewRequest(Width: 4000), CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var page in renderer.RenderAsync(path, null, plan.Pages, new PreviewRequest(Width: 3000), cancel.Token))
+            await foreach (var page in renderer.RenderAsync(path, null, plan.Pages, new PreviewRequest(Width: 4000), cancel.Token))
             {
                 Assert.Equal(1, page.Number);
+                for (var attempt = 0; attempt < 100 && RenderersOf(path).Count == 0; attempt++)
+                {
+                    await Task.Delay(20); // the next pages' renderers are starting
+                }
                 Assert.NotEmpty(RenderersOf(path));
                 await cancel.CancelAsync();
             }
