@@ -98,7 +98,9 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
                 while (started < groups.Count && started <= group + options.Concurrency)
                 {
                     var batch = groups[started++];
-                    workers.Add(Task.Run(() => RenderGroupAsync(path, batch, request, results, stop.Token), CancellationToken.None));
+                    // Called, not queued: each group takes its renderer slot (or its place in the slot queue) before the
+                    // next group starts, so page 1's process never waits behind later pages.
+                    workers.Add(RenderGroupAsync(path, batch, request, results, stop.Token));
                 }
                 var png = await results[page].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested(); // a page already drawn is not sent after a cancel
@@ -180,7 +182,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
     {
         try
         {
-            var facts = PdfInspector.Inspect(content, password, imaging.Options);
+            var facts = PdfInspector.Outline(content, password);
             if (facts.PasswordRequired)
             {
                 throw MutoolRenderer.PasswordRequired();
