@@ -61,33 +61,47 @@ public sealed class PreviewService(
     internal async IAsyncEnumerable<(RenderedPage Page, string Rendition)> PagesAsync(PreviewSession session, IReadOnlyList<int> pages,
         PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var cached = new Dictionary<int, (RenderedPage Page, string Rendition)>();
+        var cached = new Dictionary<int, (RenditionRecord Record, string Name)>();
         foreach (var page in pages)
         {
             var id = RenditionId(session.Sha256, request.PageKey(page, options));
-            if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
+            if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored
+                && await blobs.ExistsAsync(stored.Sha256, cancellationToken).ConfigureAwait(false))
             {
-                cached[page] = (new RenderedPage(page, stored.Width, stored.Height, request.Format, await ReadAllAsync(stored, cancellationToken).ConfigureAwait(false)), Name(session, id));
+                cached[page] = (stored, Name(session, id));
             }
         }
         var missing = pages.Where(p => !cached.ContainsKey(p)).ToList();
         await using var rendered = (missing.Count == 0
             ? AsyncEnumerable.Empty<RenderedPage>()
             : renderer.RenderAsync(session.Path, session.FileName, missing, request, cancellationToken)).GetAsyncEnumerator(cancellationToken);
-        foreach (var page in pages)
+        // Each drawn page is sent first and kept as a rendition off the stream's path: storing costs fsyncs, and
+        // the person waiting for page 1 should not wait for them.
+        var stores = new List<Task>();
+        try
         {
-            if (cached.TryGetValue(page, out var hit))
+            foreach (var page in pages)
             {
-                yield return hit;
-                continue;
+                if (cached.TryGetValue(page, out var hit))
+                {
+                    yield return (new RenderedPage(page, hit.Record.Width, hit.Record.Height, request.Format,
+                        await ReadAllAsync(hit.Record, cancellationToken).ConfigureAwait(false)), hit.Name);
+                    continue;
+                }
+                if (!await rendered.MoveNextAsync().ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"The renderer ended before page {page}.");
+                }
+                var drawn = rendered.Current;
+                var id = RenditionId(session.Sha256, request.PageKey(page, options));
+                stores.Add(Task.Run(() => StoreAsync(session, id, drawn, $"Drew page {page} at {drawn.Width} × {drawn.Height} pixels.", CancellationToken.None), CancellationToken.None));
+                yield return (drawn, Name(session, id));
             }
-            if (!await rendered.MoveNextAsync().ConfigureAwait(false))
-            {
-                throw new InvalidOperationException($"The renderer ended before page {page}.");
-            }
-            var id = RenditionId(session.Sha256, request.PageKey(page, options));
-            await StoreAsync(session, id, rendered.Current, $"Drew page {page} at {rendered.Current.Width} × {rendered.Current.Height} pixels.", cancellationToken).ConfigureAwait(false);
-            yield return (rendered.Current, Name(session, id));
+            await Task.WhenAll(stores).ConfigureAwait(false); // a full disk is reported, after the pages it could not keep
+        }
+        finally
+        {
+            await Task.WhenAll(stores).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -114,8 +128,20 @@ public sealed class PreviewService(
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(page.Bytes));
         var path = Path.Combine(workDirectory, Ids.New() + ".page");
-        await File.WriteAllBytesAsync(path, page.Bytes, cancellationToken).ConfigureAwait(false);
-        await blobs.PutFileAsync(path, sha256, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Durable before its row exists, so a crash never leaves a cache entry over a torn file.
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                await file.WriteAsync(page.Bytes, cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            await blobs.PutFileAsync(path, sha256, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(path); // gone already when the blob store took it
+        }
         await renditions.PutRenditionAsync(new RenditionRecord(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id,
             [$"{session.Key.ApplicationId}/{session.Key.DocumentId}"], MediaType(page.Format), page.Bytes.Length, sha256, 1, page.Width, page.Height,
             new ProcessingReport(0, page.Bytes.Length, [action], []), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
