@@ -157,7 +157,7 @@ internal static class UploadEndToEnd
         return (process.ExitCode, await stderr);
     }
 
-    private static ProcessStartInfo Dotnet(string dll, params string[] arguments)
+    internal static ProcessStartInfo Dotnet(string dll, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
@@ -180,7 +180,7 @@ internal static class UploadEndToEnd
         return 0;
     }
 
-    private static void Drain(Process process)
+    internal static void Drain(Process process)
     {
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -188,7 +188,7 @@ internal static class UploadEndToEnd
         process.BeginErrorReadLine();
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> ready)
+    internal static async Task WaitAsync(Func<Task<bool>> ready)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
@@ -219,14 +219,14 @@ internal static class UploadEndToEnd
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

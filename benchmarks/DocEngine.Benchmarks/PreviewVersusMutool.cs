@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Globalization;
+using DocEngine.Contract.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DocEngine.Benchmarks;
+
+/// <summary>
+/// <c>preview-vs-mutool [--runs 3] [--width 1000] [--thumbnail 256]</c>: every PDF in <c>../shared/scans</c> previewed
+/// through a freshly started DocEngine server (RenderPreviews, PNG, all pages), side by side in the same run with
+/// <c>mutool draw</c> of the same pages at the same width invoked directly; and every image there as a thumbnail
+/// through the service beside <c>vipsthumbnail</c>. Each round uploads the files into a new application, so no
+/// preview comes from the rendition cache. Reports medians over the rounds after a warm-up round.
+/// </summary>
+internal static class PreviewVersusMutool
+{
+    private const string ApiKey = "bench-key";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (runs, width, thumbnail) = (3, 1000, 256);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            _ = args[i] switch
+            {
+                "--runs" => runs = value,
+                "--width" => width = value,
+                "--thumbnail" => thumbnail = value,
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        var repository = UploadEndToEnd.FindRepository();
+        var scans = Path.GetFullPath(Path.Combine(repository, "..", "shared", "scans"));
+        var serverDll = Path.Combine(repository, "src/DocEngine.Server/bin/Release/net10.0/DocEngine.Server.dll");
+        if (!Directory.Exists(scans) || !File.Exists(serverDll))
+        {
+            Console.Error.WriteLine($"Needs {scans} and {serverDll} (dotnet build -c Release).");
+            return 1;
+        }
+        var pdfs = Directory.GetFiles(scans, "*.pdf").Order(StringComparer.Ordinal).ToList();
+        var images = Directory.GetFiles(scans).Where(f => Path.GetExtension(f) is ".jpg" or ".png" or ".tif").Order(StringComparer.Ordinal).ToList();
+        var scratch = Directory.CreateTempSubdirectory("docengine-bench-preview").FullName;
+
+        var port = UploadEndToEnd.FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var start = UploadEndToEnd.Dotnet(serverDll, "--urls", url);
+        start.WorkingDirectory = Path.GetDirectoryName(serverDll)!;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DocEngine__DataDirectory"] = Path.Combine(scratch, "data");
+        start.Environment["DocEngine__ApiKeys__0__Key"] = ApiKey;
+        start.Environment["DocEngine__ApiKeys__0__Tenant"] = "bench";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var server = Process.Start(start)!;
+        UploadEndToEnd.Drain(server);
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+            var headers = new Metadata { { "x-api-key", ApiKey } };
+            var applications = new ApplicationService.ApplicationServiceClient(channel);
+            var previews = new PreviewService.PreviewServiceClient(channel);
+            await UploadEndToEnd.WaitAsync(async () =>
+            {
+                try
+                {
+                    await applications.ListApplicationsAsync(new ListApplicationsRequest(), headers);
+                    return true;
+                }
+                catch (RpcException)
+                {
+                    return false;
+                }
+            });
+
+            var pdfRows = pdfs.ToDictionary(f => f, _ => new Rows());
+            var imageRows = images.ToDictionary(f => f, _ => new Rows());
+            var busy = new List<double>();
+            var (servicePages, mutoolPages) = (new List<double>(), new List<double>());
+            for (var run = 0; run <= runs; run++)
+            {
+                var application = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), headers)).Application.Name;
+                var names = new Dictionary<string, string>();
+                foreach (var file in pdfs.Concat(images))
+                {
+                    names[file] = await UploadAsync(channel, headers, application, file);
+                }
+
+                var cpu = CpuSeconds(server.Id);
+                var wall = Stopwatch.StartNew();
+                var pageCount = 0;
+                foreach (var pdf in pdfs)
+                {
+                    var (first, total, pages) = await PreviewAsync(previews, headers, names[pdf], width, null);
+                    pageCount += pages;
+                    if (run > 0)
+                    {
+                        pdfRows[pdf].Add(first, total, pages);
+                    }
+                }
+                var serviceSeconds = wall.Elapsed.TotalSeconds;
+                var cores = (CpuSeconds(server.Id) - cpu) / serviceSeconds;
+
+                wall.Restart();
+                foreach (var pdf in pdfs)
+                {
+                    var output = Path.Combine(scratch, "mutool-%d.png");
+                    var first = await TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf, "1");
+                    var total = await TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf);
+                    if (run > 0)
+                    {
+                        pdfRows[pdf].AddPeer(first, total);
+                    }
+                }
+                var mutoolSeconds = pdfRows.Values.Sum(r => r.PeerTotal.Count > 0 ? r.PeerTotal[^1] : 0) / 1000;
+
+                foreach (var image in images)
+                {
+                    var (_, ours, _) = await PreviewAsync(previews, headers, names[image], thumbnail, "1");
+                    var vips = await TimeAsync("vipsthumbnail", image, "-s", $"{thumbnail}x", "-o", Path.Combine(scratch, "vips.png"));
+                    if (run > 0)
+                    {
+                        imageRows[image].Add(ours, ours, 1);
+                        imageRows[image].AddPeer(vips, vips);
+                    }
+                }
+                if (run > 0)
+                {
+                    busy.Add(cores);
+                    servicePages.Add(pageCount / serviceSeconds);
+                    mutoolPages.Add(pageCount / mutoolSeconds);
+                }
+                Console.Error.WriteLine($"round {run}{(run == 0 ? " (warm-up)" : "")}: service {pageCount / serviceSeconds:F2} pages/s on {cores:F2} cores, mutool {pageCount / mutoolSeconds:F2} pages/s");
+            }
+
+            Console.WriteLine($"PDF previews at {width} px PNG, median of {runs} rounds (ms):");
+            Console.WriteLine("| file | pages | service page 1 | mutool page 1 | service all pages | mutool all pages | service / mutool per page |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var (pdf, row) in pdfRows)
+            {
+                Console.WriteLine($"| {Path.GetFileName(pdf)} | {row.Pages} | {row.First():F0} | {row.PeerFirst():F0} | {row.Total():F0} | {row.PeerTotalMedian():F0} | {row.Total() / row.PeerTotalMedian():F2}x |");
+            }
+            var ourTotal = pdfRows.Values.Sum(r => r.Total());
+            var theirTotal = pdfRows.Values.Sum(r => r.PeerTotalMedian());
+            var allPages = pdfRows.Values.Sum(r => r.Pages);
+            Console.WriteLine($"| **all {pdfs.Count} PDFs** | {allPages} | {UploadEndToEnd.Median(pdfRows.Values.Select(r => r.First())):F0} (median) | " +
+                $"{UploadEndToEnd.Median(pdfRows.Values.Select(r => r.PeerFirst())):F0} (median) | {ourTotal:F0} | {theirTotal:F0} | {ourTotal / theirTotal:F2}x |");
+            Console.WriteLine($"Pages per second: service {UploadEndToEnd.Median(servicePages):F2}, mutool {UploadEndToEnd.Median(mutoolPages):F2}; " +
+                $"cores busy in the service while rendering (its CPU and its renderers' / wall time): {UploadEndToEnd.Median(busy):F2} of {Environment.ProcessorCount}.");
+            Console.WriteLine();
+            Console.WriteLine($"Image thumbnails at {thumbnail} px wide PNG, page 1, median of {runs} rounds (ms):");
+            Console.WriteLine("| file | service | vipsthumbnail | ratio |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            foreach (var (image, row) in imageRows)
+            {
+                Console.WriteLine($"| {Path.GetFileName(image)} | {row.Total():F0} | {row.PeerTotalMedian():F0} | {row.Total() / row.PeerTotalMedian():F2}x |");
+            }
+            return 0;
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static async Task<string> UploadAsync(GrpcChannel channel, Metadata headers, string application, string file)
+    {
+        var uploads = new UploadService.UploadServiceClient(channel);
+        var bytes = await File.ReadAllBytesAsync(file);
+        var session = (await uploads.CreateUploadSessionAsync(new CreateUploadSessionRequest
+        {
+            Metadata = new UploadMetadata { Application = application, Filename = Path.GetFileName(file), SizeBytes = bytes.Length },
+        }, headers)).Session;
+        for (var offset = 0; offset < bytes.Length; offset += 1 << 20)
+        {
+            await uploads.AppendUploadChunkAsync(new AppendUploadChunkRequest
+            {
+                Name = session.Name,
+                Offset = offset,
+                Data = ByteString.CopyFrom(bytes, offset, Math.Min(1 << 20, bytes.Length - offset)),
+            }, headers);
+        }
+        return (await uploads.CompleteUploadAsync(new CompleteUploadRequest { Name = session.Name }, headers)).Document.Name;
+    }
+
+    /// <summary>Milliseconds to the first page and to the end of the stream, and the pages received.</summary>
+    private static async Task<(double First, double Total, int Pages)> PreviewAsync(PreviewService.PreviewServiceClient previews, Metadata headers,
+        string document, int width, string? pages)
+    {
+        var clock = Stopwatch.StartNew();
+        using var call = previews.RenderPreviews(new RenderPreviewsRequest { Name = document, Width = width, Pages = pages ?? "", Format = PreviewFormat.Png }, headers);
+        var first = 0.0;
+        var count = 0;
+        await foreach (var message in call.ResponseStream.ReadAllAsync())
+        {
+            if (message.KindCase == RenderPreviewsResponse.KindOneofCase.Page && count++ == 0)
+            {
+                first = clock.Elapsed.TotalMilliseconds;
+            }
+        }
+        return (first, clock.Elapsed.TotalMilliseconds, count);
+    }
+
+    private static async Task<double> TimeAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {await stderr}");
+        }
+        await stdout;
+        return elapsed;
+    }
+
+    /// <summary>User and system CPU of the process and of its reaped children (the renderers), from /proc.</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After "pid (comm) ", field 3 (state) is index 0: utime, stime, cutime, cstime are fields 14..17.
+        return fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private sealed class Rows
+    {
+        private readonly List<double> _first = [];
+        private readonly List<double> _total = [];
+        private readonly List<double> _peerFirst = [];
+
+        public List<double> PeerTotal { get; } = [];
+
+        public int Pages { get; private set; }
+
+        public void Add(double first, double total, int pages)
+        {
+            _first.Add(first);
+            _total.Add(total);
+            Pages = pages;
+        }
+
+        public void AddPeer(double first, double total)
+        {
+            _peerFirst.Add(first);
+            PeerTotal.Add(total);
+        }
+
+        public double First() => UploadEndToEnd.Median(_first);
+
+        public double Total() => UploadEndToEnd.Median(_total);
+
+        public double PeerFirst() => UploadEndToEnd.Median(_peerFirst);
+
+        public double PeerTotalMedian() => UploadEndToEnd.Median(PeerTotal);
+    }
+}
