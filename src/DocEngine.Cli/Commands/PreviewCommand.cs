@@ -13,14 +13,15 @@ namespace DocEngine.Cli.Commands;
 
 /// <summary>
 /// <c>docengine preview INPUT [--pages 1-3,7] [--width PX | --dpi N] [--format png|jpeg|webp] [--contact-sheet] [--password P] --out DIR [--json]</c>:
-/// writes page-0001.png, page-0002.png, … (and contact-sheet.png) into DIR. Offline by default (mutool runs locally);
-/// with <c>--server</c> the file is uploaded and the service streams the previews.
+/// writes page-0001.png, page-0002.png, … (and contact-sheet.png) into DIR. A local file previews offline by default
+/// (mutool runs locally); with <c>--server</c> it is uploaded and the service streams the previews. A stored document or
+/// rendition (<c>applications/…/documents/…</c>) is always previewed by the server, which is the upload exactly as received.
 /// </summary>
 internal static class PreviewCommand
 {
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "A local file" };
+        var input = new Argument<string>("INPUT") { Description = "A local file, or a stored document or rendition: applications/…/documents/…[/renditions/…]" };
         var pages = new Option<string?>("--pages") { Description = "Pages such as 1-3,7 (default: all)" };
         var width = new Option<int?>("--width") { Description = "Width in pixels (default 1000)" };
         var dpi = new Option<int?>("--dpi") { Description = "Resolution instead of a width" };
@@ -30,7 +31,7 @@ internal static class PreviewCommand
         var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the page images into", Required = true };
         var json = new Option<bool>("--json") { Description = "Print a PreviewManifest (proto3 JSON) of what was written" };
-        var server = new Option<string?>("--server") { Description = "Preview through this DocEngine server instead of in-process" };
+        var server = new Option<string?>("--server") { Description = $"Preview through this DocEngine server instead of in-process (stored documents: default env DOCENGINE_SERVER, else {ServerConnection.DefaultServer})" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var command = new Command("preview", "Write page images of exactly what a file shows, so you can check it.")
         {
@@ -38,8 +39,10 @@ internal static class PreviewCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var file = parse.GetValue(input)!;
-            if (!file.Exists)
+            var target = parse.GetValue(input)!;
+            var file = new FileInfo(target);
+            var stored = !file.Exists && target.StartsWith("applications/", StringComparison.Ordinal);
+            if (!file.Exists && !stored)
             {
                 throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
             }
@@ -47,8 +50,9 @@ internal static class PreviewCommand
                 Enum.Parse<CorePreviewFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(password), parse.GetValue(contactSheet));
             var directory = parse.GetValue(output)!;
             directory.Create();
-            var messages = parse.GetValue(server) is { } url
-                ? ThroughServerAsync(url, parse.GetValue(apiKey), file, request, parse.InvocationConfiguration.Error, cancellationToken)
+            var url = parse.GetValue(server) ?? (stored ? ServerConnection.DefaultUrl() : null);
+            var messages = url is not null
+                ? ThroughServerAsync(url, parse.GetValue(apiKey), stored ? null : file, target, request, parse.InvocationConfiguration.Error, cancellationToken)
                 : OfflineAsync(file, request, cancellationToken);
             var manifest = new PreviewManifest();
             var stderr = parse.InvocationConfiguration.Error;
@@ -149,17 +153,21 @@ internal static class PreviewCommand
         }
     }
 
-    private static async IAsyncEnumerable<RenderPreviewsResponse> ThroughServerAsync(string url, string? apiKey, FileInfo file, PreviewRequest request,
-        TextWriter stderr, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Previews <paramref name="file"/> after uploading it, or, when it is null, the stored <paramref name="name"/>.</summary>
+    private static async IAsyncEnumerable<RenderPreviewsResponse> ThroughServerAsync(string url, string? apiKey, FileInfo? file, string name,
+        PreviewRequest request, TextWriter stderr, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = ServerConnection.Open(url, apiKey);
         AsyncServerStreamingCall<RenderPreviewsResponse> call;
         try
         {
-            var document = (await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync([file], null, cancellationToken))[0];
+            if (file is not null)
+            {
+                name = (await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync([file], null, cancellationToken))[0].Name;
+            }
             call = new Contract.V1.PreviewService.PreviewServiceClient(connection.Invoker).RenderPreviews(new RenderPreviewsRequest
             {
-                Name = document.Name,
+                Name = name,
                 Pages = request.Pages ?? "",
                 Width = request.Width ?? 0,
                 Dpi = request.Dpi ?? 0,

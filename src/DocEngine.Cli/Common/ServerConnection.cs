@@ -46,13 +46,17 @@ public sealed class ServerConnection : IDisposable
     /// <summary>Calls through this invoker carry the API key.</summary>
     public CallInvoker Invoker { get; }
 
+    /// <summary>The server to use when none is named: env DOCENGINE_SERVER, else <see cref="DefaultServer"/>.</summary>
+    public static string DefaultUrl() =>
+        Environment.GetEnvironmentVariable("DOCENGINE_SERVER") is { Length: > 0 } fromEnv ? fromEnv : DefaultServer;
+
     /// <summary>Adds <c>--server</c> and <c>--api-key</c> to a command.</summary>
     public static (Option<string> Server, Option<string?> ApiKey) AddOptions(Command command)
     {
         var server = new Option<string>("--server")
         {
             Description = $"DocEngine server URL (default: env DOCENGINE_SERVER, else {DefaultServer})",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOCENGINE_SERVER") is { Length: > 0 } fromEnv ? fromEnv : DefaultServer,
+            DefaultValueFactory = _ => DefaultUrl(),
         };
         var apiKey = new Option<string?>("--api-key")
         {

@@ -162,15 +162,23 @@ public sealed class CliTests : IAsyncLifetime
 
         var offline = await Cli("preview", pdf, "--width", "300", "--contact-sheet", "--out", local, "--json");
         var online = await Cli("preview", pdf, "--width", "300", "--contact-sheet", "--out", remote, "--server", _server.Url);
+        var upload = await Cli("upload", pdf, "--server", _server.Url, "--json");
+        var name = JsonDocument.Parse(upload.Stdout).RootElement.GetProperty("document").GetProperty("name").GetString()!;
+        var stored = Path.Combine(_work.Path, "stored");
+        var byName = await Cli("preview", name, "--width", "300", "--contact-sheet", "--out", stored, "--server", _server.Url);
+        var missing = await Cli("preview", name + "x", "--out", stored, "--server", _server.Url);
 
         Assert.True(offline.ExitCode == 0, offline.ToString());
         Assert.True(online.ExitCode == 0, online.ToString());
-        foreach (var directory in new[] { local, remote })
+        Assert.True(byName.ExitCode == 0, byName.ToString());
+        foreach (var directory in new[] { local, remote, stored })
         {
             Assert.True(File.Exists(Path.Combine(directory, "page-0001.png")));
             Assert.True(File.Exists(Path.Combine(directory, "contact-sheet.png")));
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(local, "page-0001.png")), await File.ReadAllBytesAsync(Path.Combine(directory, "page-0001.png")));
         }
-        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(local, "page-0001.png")), await File.ReadAllBytesAsync(Path.Combine(remote, "page-0001.png")));
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("There is no document", missing.Stderr, StringComparison.Ordinal);
         var manifest = JsonDocument.Parse(offline.Stdout).RootElement;
         Assert.Equal(Path.Combine(local, "page-0001.png"), manifest.GetProperty("pages")[0].GetProperty("file").GetString());
         Assert.True(manifest.GetProperty("pages")[0].GetProperty("width").GetInt32() > manifest.GetProperty("pages")[0].GetProperty("height").GetInt32());
