@@ -82,6 +82,18 @@ public sealed class ProcessingOptions
 
     /// <summary>Most PDF pages inspected for a text layer. Default 50.</summary>
     public int MaxPdfPagesForText { get; set; } = 50;
+
+    /// <summary>Resolution PDF images are brought down to when compressing without a byte budget. Default 150 (the portals' advice).</summary>
+    public int PdfImageDpi { get; set; } = 150;
+
+    /// <summary>JPEG quality of recompressed PDF images when compressing without a byte budget, and the top of the budget ladder. Default 75.</summary>
+    public int PdfJpegQuality { get; set; } = 75;
+
+    /// <summary>Legibility floor: a byte budget never takes images below this resolution. Default 100 dpi.</summary>
+    public int MinPdfImageDpi { get; set; } = 100;
+
+    /// <summary>Legibility floor: a byte budget never takes JPEG quality below this. Default 40.</summary>
+    public int MinPdfJpegQuality { get; set; } = 40;
 }
 
 /// <summary>Limits and timings of resumable uploads. Every limit is enforced on bytes actually received.</summary>

@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
 using DocEngine.Core;
+using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;
+using DocEngine.Core.Pdf;
+using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using Grpc.Core;
 using CoreOutputFormat = DocEngine.Core.Processing.OutputFormat;
@@ -12,9 +15,11 @@ using CoreOutputFormat = DocEngine.Core.Processing.OutputFormat;
 namespace DocEngine.Cli.Commands;
 
 /// <summary>
-/// <c>docengine process INPUT... --out PATH [--format keep|jpeg|png|pdf] [--dpi N] [--max-edge PX] [--gray] [--json]</c>:
-/// normalizes photos and scans into upright, metadata-free, smaller files, or one PDF. Offline by default; with
-/// <c>--server</c> the inputs are uploaded, processed by the service, and the rendition is downloaded to PATH.
+/// <c>docengine process INPUT... --out PATH [--format keep|jpeg|png|pdf] [--dpi N] [--max-edge PX] [--gray] [--max-bytes SIZE]
+/// [--split-to SIZE] [--password P] [--allow-breaking-signatures] [--json]</c>: normalizes photos and scans into upright,
+/// metadata-free, smaller files, or one PDF; compresses a PDF (or the PDF made of the images) to fit a byte budget, in
+/// parts when it must. Offline by default; with <c>--server</c> the inputs are uploaded, processed by the service, and
+/// the rendition(s) downloaded. Parts are written beside PATH as NAME-part-1-of-3.pdf, ….
 /// </summary>
 internal static class ProcessCommand
 {
@@ -30,9 +35,13 @@ internal static class ProcessCommand
         var json = new Option<bool>("--json") { Description = "Print ProcessDocumentResponse as proto3 JSON" };
         var server = new Option<string?>("--server") { Description = "Process through this DocEngine server instead of in-process" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
+        var maxBytes = new Option<string?>("--max-bytes") { Description = "PDF: fit under this size, e.g. 4MB, at the highest quality that fits (split into parts below the legibility floor)" };
+        var splitTo = new Option<string?>("--split-to") { Description = "PDF: split into consecutive-page parts of at most this size, e.g. 4MB" };
+        var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one (the result is not encrypted)" };
+        var allowBreaking = new Option<bool>("--allow-breaking-signatures") { Description = "Compress a signed PDF although that breaks its signatures" };
         var command = new Command("process", "Turn photos and scans upright, strip their metadata, shrink them, or make one PDF of them.")
         {
-            inputs, output, format, dpi, maxEdge, gray, json, server, apiKey,
+            inputs, output, format, dpi, maxEdge, gray, json, server, apiKey, maxBytes, splitTo, password, allowBreaking,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,14 +53,113 @@ internal static class ProcessCommand
             var request = new ProcessingRequest(
                 Enum.Parse<CoreOutputFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(dpi), parse.GetValue(maxEdge), parse.GetValue(gray));
             var target = parse.GetValue(output)!;
-            var rendition = parse.GetValue(server) is { } url
-                ? await ThroughServerAsync(url, parse.GetValue(apiKey), files, request, target, parse.InvocationConfiguration.Error, cancellationToken)
-                : await OfflineAsync(files, request, target, cancellationToken);
+            var pdf = new PdfCompressionRequest(Size(parse.GetValue(maxBytes), "--max-bytes"), Size(parse.GetValue(splitTo), "--split-to"),
+                request.TargetDpi, request.Gray, parse.GetValue(password), parse.GetValue(allowBreaking));
+            var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || (files.Length == 1 && IsPdf(files[0]));
+            var response = parse.GetValue(server) is { } url
+                ? await ThroughServerAsync(url, parse.GetValue(apiKey), files, request, pdf, target, parse.InvocationConfiguration.Error, cancellationToken)
+                : compress
+                    ? await CompressOfflineAsync(files, request, pdf, target, cancellationToken)
+                    : new ProcessDocumentResponse { Rendition = await OfflineAsync(files, request, target, cancellationToken) };
             var stdout = parse.InvocationConfiguration.Output;
-            await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new ProcessDocumentResponse { Rendition = rendition }) : Describe(target, rendition));
+            await stdout.WriteLineAsync(parse.GetValue(json)
+                ? Output.ToJson(response)
+                : response.Parts.Count > 0
+                    ? string.Join(Environment.NewLine, response.Parts.Select(p => string.Create(CultureInfo.InvariantCulture,
+                        $"{PartPath(target, p.Part, p.PartCount)}: part {p.Part} of {p.PartCount}, pages {p.FirstPage}-{p.LastPage}, {p.SizeBytes:N0} bytes"))
+                        .Append(Describe(target, response.Rendition, parts: true)))
+                    : Describe(target, response.Rendition));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static long? Size(string? text, string option) =>
+        text is null ? null : ByteSize.TryParse(text, out var bytes) ? bytes : throw new CliFailure(ExitCodes.Usage, $"{option} takes a size such as 4MB, 4MiB or 4000000, not '{text}'.");
+
+    private static bool IsPdf(FileInfo file)
+    {
+        using var content = file.OpenRead();
+        return ContentDetector.Detect(content, file.Name).Kind == DocumentKind.Pdf;
+    }
+
+    /// <summary>Where part <paramref name="part"/> of <paramref name="count"/> goes: PATH itself when there is one part.</summary>
+    internal static string PartPath(FileInfo target, int part, int count) => count <= 1
+        ? target.FullName
+        : Path.Combine(target.DirectoryName!, $"{Path.GetFileNameWithoutExtension(target.Name)}-part-{part}-of-{count}{target.Extension}");
+
+    /// <summary>Compresses a PDF (or first makes one PDF of the images) in-process, with mutool running locally.</summary>
+    private static async Task<ProcessDocumentResponse> CompressOfflineAsync(FileInfo[] files, ProcessingRequest request, PdfCompressionRequest pdf, FileInfo target,
+        CancellationToken cancellationToken)
+    {
+        var work = Directory.CreateTempSubdirectory("docengine-process-");
+        try
+        {
+            var input = files[0].FullName;
+            var actions = new List<string>();
+            if (files.Length > 1 || !IsPdf(files[0]))
+            {
+                // Images first become one PDF (upright, clean), which is then made to fit.
+                input = Path.Combine(work.FullName, "images.pdf");
+                var made = await OfflineAsync(files, request with { Format = CoreOutputFormat.Pdf }, new FileInfo(input), cancellationToken);
+                actions.AddRange(made.Report.Actions);
+                pdf = pdf with { TargetDpi = null };
+            }
+            var options = new Core.ProcessingOptions();
+            var compressor = new PdfCompressor(new MutoolRenderer(new Core.PreviewOptions()), options);
+            PdfCompression result;
+            try
+            {
+                result = await compressor.CompressAsync(input, pdf, work.FullName, cancellationToken);
+            }
+            catch (DocEngineException refusal)
+            {
+                throw CliFailure.From(refusal);
+            }
+            var response = new ProcessDocumentResponse();
+            for (var i = 0; i < result.Parts.Count; i++)
+            {
+                var part = result.Parts[i];
+                var path = PartPath(target, i + 1, result.Parts.Count);
+                File.Move(part.Path, path, overwrite: true);
+                string sha256;
+                await using (var written = File.OpenRead(path))
+                {
+                    sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken));
+                }
+                var report = (result.Report with { Actions = [.. actions, .. result.Report.Actions] }).ToProto();
+                if (result.ImageDpi is { } imageDpi)
+                {
+                    report.ImageDpi = imageDpi;
+                }
+                if (result.JpegQuality is { } quality)
+                {
+                    report.JpegQuality = quality;
+                }
+                response.Parts.Add(new Rendition
+                {
+                    MediaType = "application/pdf",
+                    SizeBytes = part.Bytes,
+                    Sha256 = sha256,
+                    Pages = part.LastPage - part.FirstPage + 1,
+                    Report = report,
+                    Part = result.Parts.Count > 1 ? i + 1 : 0,
+                    PartCount = result.Parts.Count > 1 ? result.Parts.Count : 0,
+                    FirstPage = part.FirstPage,
+                    LastPage = part.LastPage,
+                });
+            }
+            response.Rendition = response.Parts[0];
+            if (result.Parts.Count == 1)
+            {
+                response.Parts.Clear();
+            }
+            return response;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
     }
 
     private static async Task<Rendition> OfflineAsync(FileInfo[] files, ProcessingRequest request, FileInfo target, CancellationToken cancellationToken)
@@ -95,8 +203,8 @@ internal static class ProcessCommand
         }
     }
 
-    private static async Task<Rendition> ThroughServerAsync(string url, string? apiKey, FileInfo[] files, ProcessingRequest request, FileInfo target,
-        TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<ProcessDocumentResponse> ThroughServerAsync(string url, string? apiKey, FileInfo[] files, ProcessingRequest request,
+        PdfCompressionRequest pdf, FileInfo target, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var connection = ServerConnection.Open(url, apiKey);
         try
@@ -122,10 +230,24 @@ internal static class ProcessCommand
             {
                 options.MaxEdge = edge;
             }
-            var rendition = (await client.ProcessDocumentAsync(new ProcessDocumentRequest { Documents = { documents.Select(d => d.Name) }, Options = options },
-                cancellationToken: cancellationToken)).Rendition;
-            await DownloadCommand.DownloadAsync(connection, rendition.Name, target, Output.ProgressConsole(stderr), cancellationToken);
-            return rendition;
+            if (pdf.MaxBytes is { } maxBytes)
+            {
+                options.MaxBytes = maxBytes;
+            }
+            if (pdf.SplitTo is { } splitTo)
+            {
+                options.SplitTo = splitTo;
+            }
+            options.Password = pdf.Password ?? "";
+            options.AllowBreakingSignatures = pdf.AllowBreakingSignatures;
+            var response = await client.ProcessDocumentAsync(new ProcessDocumentRequest { Documents = { documents.Select(d => d.Name) }, Options = options },
+                cancellationToken: cancellationToken);
+            foreach (var rendition in response.Parts.Count > 0 ? [.. response.Parts] : new[] { response.Rendition })
+            {
+                await DownloadCommand.DownloadAsync(connection, rendition.Name, new FileInfo(PartPath(target, rendition.Part, rendition.PartCount)),
+                    Output.ProgressConsole(stderr), cancellationToken);
+            }
+            return response;
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
@@ -133,13 +255,14 @@ internal static class ProcessCommand
         }
     }
 
-    private static string Describe(FileInfo target, Rendition rendition)
+    private static string Describe(FileInfo target, Rendition rendition, bool parts = false)
     {
         var report = rendition.Report;
         var lines = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture,
-                $"{target.FullName}: {rendition.MediaType}, {rendition.Pages} page(s), {report.BytesBefore:N0} -> {report.BytesAfter:N0} bytes"),
+            parts
+                ? string.Create(CultureInfo.InvariantCulture, $"All parts: {report.BytesBefore:N0} -> {report.BytesAfter:N0} bytes")
+                : string.Create(CultureInfo.InvariantCulture, $"{target.FullName}: {rendition.MediaType}, {rendition.Pages} page(s), {report.BytesBefore:N0} -> {report.BytesAfter:N0} bytes"),
         };
         lines.AddRange(report.Actions.Select(a => "  - " + a));
         lines.AddRange(report.Warnings.Select(w => "  ! " + w));

@@ -49,9 +49,7 @@ public static class PdfInspector
         }
         catch (PdfDocumentEncryptedException)
         {
-            throw new DocEngineException(ErrorKind.InvalidArgument, "WRONG_PASSWORD",
-                "That password does not open this PDF: check it (passwords are case-sensitive) and try again.")
-            { Field = "password" };
+            throw PdfRefusals.WrongPassword();
         }
         catch (Exception e) when (e is not DocEngineException and not OperationCanceledException and not OutOfMemoryException)
         {

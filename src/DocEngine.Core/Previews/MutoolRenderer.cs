@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using DocEngine.Core.Pdf;
 
 namespace DocEngine.Core.Previews;
 
@@ -41,7 +42,7 @@ public sealed class MutoolRenderer
 
     /// <summary>The refusal when mutool is missing: the subsystem is not serving, and this says how to fix it.</summary>
     public static DocEngineException Unavailable() => new(ErrorKind.FailedPrecondition, "RENDERER_MISSING",
-        "PDF previews need MuPDF's mutool, which is not installed on the server: install it (apt-get install mupdf-tools) and restart DocEngine.");
+        "PDF previews and compression need MuPDF's mutool, which is not installed on the server: install it (apt-get install mupdf-tools) and restart DocEngine.");
 
     /// <summary>Runs <c>mutool draw</c> on <paramref name="pages"/> (in this order) and yields each page's PNG as it is finished.</summary>
     public async IAsyncEnumerable<(int Page, byte[] Png)> RenderAsync(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi,
@@ -101,6 +102,60 @@ public sealed class MutoolRenderer
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             _slots.Release();
             scratch.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Rewrites a PDF with <c>mutool clean</c> under the same limits as drawing: repairs a damaged structure as a viewer
+    /// would, drops unused objects, merges duplicate objects and streams, compresses uncompressed streams, and saves it
+    /// without encryption (opening it with <paramref name="password"/> when one is given). True when MuPDF had to repair it.
+    /// </summary>
+    public async Task<bool> CleanAsync(string inputPath, string outputPath, string? password, CancellationToken cancellationToken)
+    {
+        if (!IsAvailable)
+        {
+            throw Unavailable();
+        }
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            string[] options = string.IsNullOrEmpty(password) ? ["-gggg", "-z", "-f", "-i", "-D"] : ["-p", password, "-gggg", "-z", "-f", "-i", "-D"];
+            using var process = Process.Start(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]))!;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.MaxDocumentTime);
+            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DocEngineException(ErrorKind.ResourceExhausted, "PDF_REWRITE_TIMEOUT",
+                    $"Reading this PDF took longer than {_options.MaxDocumentTime.TotalSeconds:0} seconds and was stopped: it is unusually complex; print it to a new PDF and try that.");
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            var text = await errors.ConfigureAwait(false);
+            if (process.ExitCode != 0 || !File.Exists(outputPath))
+            {
+                throw text.Contains("cannot authenticate password", StringComparison.Ordinal)
+                    ? string.IsNullOrEmpty(password) ? PdfRefusals.PasswordRequired() : PdfRefusals.WrongPassword()
+                    : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
+                        "This PDF is too damaged to repair: open it in a PDF viewer and save or print it to a new PDF, then upload that.")
+                    {
+                        Details = new Dictionary<string, string> { ["renderer_message"] = text.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "" },
+                    };
+            }
+            return text.Contains("repair", StringComparison.Ordinal) || text.Contains("broken xref", StringComparison.Ordinal);
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 
@@ -208,17 +263,13 @@ public sealed class MutoolRenderer
 
     private static DocEngineException Failure(int page, string errors, string? password) =>
         errors.Contains("cannot authenticate password", StringComparison.Ordinal)
-            ? string.IsNullOrEmpty(password) ? PasswordRequired() : new DocEngineException(ErrorKind.InvalidArgument, "WRONG_PASSWORD",
-                "That password does not open this PDF: check it (passwords are case-sensitive) and try again.") { Field = "password" }
+            ? string.IsNullOrEmpty(password) ? PdfRefusals.PasswordRequired() : PdfRefusals.WrongPassword()
             : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                 $"Page {page} of this PDF is damaged and cannot be shown: open the PDF in a viewer and save or print it to a new PDF, then upload that.")
             {
                 Details = new Dictionary<string, string> { ["renderer_message"] = errors.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "" },
             };
 
-    /// <summary>The refusal for a PDF that needs its password.</summary>
-    public static DocEngineException PasswordRequired() => new(ErrorKind.FailedPrecondition, "PASSWORD_REQUIRED",
-        "This PDF is password-protected: remove the password and upload it again, or give the password to see it.") { Field = "password" };
 
     private string? ProbeVersion()
     {

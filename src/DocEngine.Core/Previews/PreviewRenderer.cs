@@ -185,7 +185,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
             var facts = PdfInspector.Outline(content, password);
             if (facts.PasswordRequired)
             {
-                throw MutoolRenderer.PasswordRequired();
+                throw PdfRefusals.PasswordRequired();
             }
             if (facts.IsDynamicXfa)
             {

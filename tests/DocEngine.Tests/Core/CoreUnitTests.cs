@@ -1,10 +1,7 @@
-extern alias cli;
-
 using System.Text;
 using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
-using ByteSize = cli::DocEngine.Cli.Common.ByteSize;
 
 namespace DocEngine.Tests.Core;
 

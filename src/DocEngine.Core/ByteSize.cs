@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DocEngine.Cli.Common;
+namespace DocEngine.Core;
 
 /// <summary>Sizes as people write them: plain bytes, SI units (4MB = 4 000 000) or IEC units (4MiB = 4 194 304).</summary>
 public static partial class ByteSize
@@ -34,6 +34,14 @@ public static partial class ByteSize
         bytes = (long)value;
         return true;
     }
+
+    /// <summary>A size as a person reads it: "812 bytes", "93.4 KB", "3.82 MB" (SI units, as portals state their limits).</summary>
+    public static string Describe(long bytes) => bytes switch
+    {
+        < 1000 => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+        < 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e3:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.##} MB"),
+    };
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$")]
     private static partial Regex Pattern();

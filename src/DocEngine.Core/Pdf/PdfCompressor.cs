@@ -1,0 +1,401 @@
+using System.Globalization;
+using DocEngine.Core.Previews;
+using DocEngine.Core.Processing;
+using DocEngine.Core.Storage;
+using PdfSharp.Pdf;
+using PdfSharp.Pdf.IO;
+
+namespace DocEngine.Core.Pdf;
+
+/// <summary>How to compress a PDF.</summary>
+/// <param name="MaxBytes">Land under this size at the highest quality that fits; split into parts when the legibility floor does not fit. Null: no budget.</param>
+/// <param name="SplitTo">Split (without recompressing images, unless <paramref name="MaxBytes"/> is set too) into consecutive-page parts of at most this size.</param>
+/// <param name="TargetDpi">Image resolution to bring images down to (never up). Null: the configured default (150).</param>
+/// <param name="Gray">Make every image gray.</param>
+/// <param name="Password">The PDF's password, when it needs one.</param>
+/// <param name="AllowBreakingSignatures">Compress a signed PDF although it breaks its signatures.</param>
+public sealed record PdfCompressionRequest(long? MaxBytes = null, long? SplitTo = null, int? TargetDpi = null, bool Gray = false,
+    string? Password = null, bool AllowBreakingSignatures = false)
+{
+    /// <summary>The smallest budget accepted: a page of text needs more than this.</summary>
+    public const long MinBudget = 20_000;
+
+    /// <summary>Refuses budgets no PDF can meet, with the field at fault.</summary>
+    public void Validate()
+    {
+        if (MaxBytes is < MinBudget)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "BUDGET_TOO_SMALL",
+                $"The size limit must be at least {ByteSize.Describe(MinBudget)}, for example 4MB.") { Field = "max_bytes" };
+        }
+        if (SplitTo is < MinBudget)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "BUDGET_TOO_SMALL",
+                $"The part size must be at least {ByteSize.Describe(MinBudget)}, for example 4MB.") { Field = "split_to" };
+        }
+        if (TargetDpi is < 10 or > 2400)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_DPI", "The target dpi must be between 10 and 2400, for example 150.") { Field = "dpi" };
+        }
+    }
+}
+
+/// <summary>One output file: a whole PDF, or part <c>i</c> of <c>N</c> holding consecutive pages.</summary>
+/// <param name="Path">Where it was written.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="FirstPage">First page of the original it holds, 1-based.</param>
+/// <param name="LastPage">Last page of the original it holds.</param>
+public sealed record PdfPart(string Path, long Bytes, int FirstPage, int LastPage);
+
+/// <summary>What compressing produced.</summary>
+/// <param name="Parts">One part, or several that together hold every page in order.</param>
+/// <param name="Pages">Pages in the original.</param>
+/// <param name="ImageDpi">Resolution images were brought down to; null when images were not touched.</param>
+/// <param name="JpegQuality">JPEG quality of recompressed images; null when images were not touched.</param>
+/// <param name="Report">Bytes before and after, every action, and warnings.</param>
+public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, int? ImageDpi, int? JpegQuality, ProcessingReport Report);
+
+/// <summary>
+/// Makes PDFs fit. A lossless rewrite (MuPDF's <c>mutool clean</c>: repair, unused objects dropped, duplicates merged,
+/// streams compressed, encryption removed) comes first; then PDFsharp drops page thumbnails and editor data and runs the
+/// image pass at a resolution and JPEG quality. With a byte budget, the quality ladder starts from an estimate made on
+/// the first try, lands at the highest step that fits, and stops at the legibility floor; below it, the pages are split
+/// into consecutive parts that each fit. Signed PDFs come back byte for byte unless the caller allows breaking them, and
+/// no output is ever larger than the input.
+/// </summary>
+public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions options)
+{
+    /// <summary>Compresses <paramref name="inputPath"/>, writing the parts into <paramref name="outputDirectory"/> (part-1.pdf, …).</summary>
+    public async Task<PdfCompression> CompressAsync(string inputPath, PdfCompressionRequest request, string outputDirectory, CancellationToken cancellationToken)
+    {
+        request.Validate();
+        var before = new FileInfo(inputPath).Length;
+        var actions = new List<string>();
+        var warnings = new List<string>();
+        var facts = Inspect(inputPath, request.Password);
+        if (facts is { PasswordRequired: true })
+        {
+            throw PdfRefusals.PasswordRequired();
+        }
+        var budget = request.MaxBytes ?? request.SplitTo;
+        if (facts is { SignedSignatureFields: > 0 } && !request.AllowBreakingSignatures)
+        {
+            actions.Add($"Left it byte for byte as it was: it is digitally signed ({facts.SignedSignatureFields} signature(s)), and any change would break the signature. Allow breaking signatures to compress it anyway.");
+            if (before > budget)
+            {
+                warnings.Add($"It is {ByteSize.Describe(before)}, over the {ByteSize.Describe(budget.Value)} limit: ask the signer for a smaller signed file, or allow breaking the signature.");
+            }
+            return Whole(Copy(inputPath, outputDirectory), facts.Pages, null, null, before, actions, warnings);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.MaxProcessingTime);
+        var scratch = Directory.CreateDirectory(Path.Combine(outputDirectory, ".work-" + Ids.New()));
+        try
+        {
+            var cleaned = Path.Combine(scratch.FullName, "clean.pdf");
+            var repaired = await mutool.CleanAsync(inputPath, cleaned, request.Password, deadline.Token).ConfigureAwait(false) || facts is null;
+            actions.Add("Rewrote it losslessly: unused objects dropped, duplicate objects merged, uncompressed streams compressed, page thumbnails and editor data removed.");
+            if (repaired)
+            {
+                actions.Add("Repaired the PDF's damaged structure, as a PDF viewer does when it opens it.");
+            }
+            if (facts?.Encryption == PdfEncryption.OpensWithoutPassword && string.IsNullOrEmpty(request.Password))
+            {
+                warnings.Add("It had an owner password (restrictions on printing or copying); the compressed copy is not encrypted.");
+            }
+            else if (!string.IsNullOrEmpty(request.Password))
+            {
+                actions.Add("Opened it with the password; the compressed copy is not encrypted.");
+            }
+            var pages = facts?.Pages ?? await mutool.CountPagesAsync(cleaned, null, deadline.Token).ConfigureAwait(false) ?? 0;
+            if (pages == 0)
+            {
+                throw new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
+                    "This PDF is too damaged to repair: no page of it can be found. Open it in a PDF viewer and save or print it to a new PDF, then upload that.");
+            }
+            // A repaired or decrypted rewrite is returned even when it is not smaller: the original is damaged, or locked.
+            var mustRewrite = repaired || !string.IsNullOrEmpty(request.Password);
+            var attempts = new Attempts(cleaned, scratch.FullName, request.Gray, mustRewrite, pages, options, deadline.Token);
+            return await Task.Run(() => Choose(inputPath, before, request, attempts, outputDirectory, actions, warnings), deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DocEngineException(ErrorKind.ResourceExhausted, "PROCESSING_TIMEOUT",
+                $"This PDF took longer than {options.MaxProcessingTime.TotalSeconds:0} seconds to compress: split it into smaller files, or scan it at a lower resolution.");
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private PdfCompression Choose(string inputPath, long before, PdfCompressionRequest request, Attempts attempts, string outputDirectory,
+        List<string> actions, List<string> warnings)
+    {
+        if (request.MaxBytes is null && request.SplitTo is { } partLimit)
+        {
+            // Split alone: no image is touched.
+            var lossless = attempts.Make(null);
+            return lossless.Bytes <= partLimit
+                ? Keep(inputPath, before, lossless, null, outputDirectory, actions, warnings)
+                : Split(lossless, partLimit, null, outputDirectory, before, actions, warnings);
+        }
+        if (request.MaxBytes is not { } limit)
+        {
+            var level = new Level(request.TargetDpi ?? options.PdfImageDpi, options.PdfJpegQuality);
+            return Keep(inputPath, before, attempts.Make(level), level, outputDirectory, actions, warnings);
+        }
+        if (before <= limit)
+        {
+            var lossless = attempts.Make(null);
+            actions.Add($"It already fits under {ByteSize.Describe(limit)}, so its images were left at full quality.");
+            return Keep(inputPath, before, lossless, null, outputDirectory, actions, warnings);
+        }
+
+        var ladder = Ladder(request.TargetDpi ?? options.PdfImageDpi);
+        var top = attempts.Make(ladder[0]);
+        if (top.Unreadable)
+        {
+            warnings.Add(Unreadable);
+            return top.Bytes <= limit
+                ? Keep(inputPath, before, top, null, outputDirectory, actions, warnings)
+                : throw new DocEngineException(ErrorKind.ResourceExhausted, "CANNOT_FIT",
+                    $"This PDF's structure is too unusual to recompress or split, and rewritten losslessly it is {ByteSize.Describe(top.Bytes)}, over {ByteSize.Describe(limit)}: print it to a new PDF and try that.")
+                { Field = "max_bytes" };
+        }
+        var tried = new Dictionary<int, Attempt> { [0] = top };
+        var start = Estimate(top, ladder, limit);
+        var index = start;
+        Attempt Try(int i) => tried.TryGetValue(i, out var done) ? done : tried[i] = attempts.Make(ladder[i]);
+        if (Try(index).Bytes <= limit)
+        {
+            while (index > 0 && Try(index - 1).Bytes <= limit)
+            {
+                index--; // a step up fits too: take the higher quality
+            }
+        }
+        else
+        {
+            while (index < ladder.Count - 1 && Try(index).Bytes > limit)
+            {
+                index++;
+            }
+        }
+        var chosen = Try(index);
+        actions.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Tried {tried.Count} quality step(s), starting from an estimate (step {start + 1} of {ladder.Count}); chose images at {ladder[index].Dpi} dpi, JPEG quality {ladder[index].Quality}."));
+        if (chosen.Bytes <= limit)
+        {
+            return Keep(inputPath, before, chosen, ladder[index], outputDirectory, actions, warnings);
+        }
+        warnings.Add($"Even at the legibility floor ({ladder[^1].Dpi} dpi, JPEG quality {ladder[^1].Quality}) it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: it was split into parts that each fit.");
+        return Split(chosen, limit, ladder[index], outputDirectory, before, actions, warnings);
+    }
+
+    /// <summary>The quality ladder from the target down to the legibility floor, highest first.</summary>
+    private List<Level> Ladder(int dpi)
+    {
+        var (floorDpi, floorQuality) = (Math.Min(dpi, options.MinPdfImageDpi), Math.Min(options.PdfJpegQuality, options.MinPdfJpegQuality));
+        (double Scale, int QualityDrop)[] steps = [(1.0, 0), (1.0, 10), (0.85, 15), (0.75, 20), (0.67, 25), (0, 100)];
+        return [.. steps.Select(s => new Level(Math.Max(floorDpi, (int)Math.Round(dpi * s.Scale)), Math.Max(floorQuality, options.PdfJpegQuality - s.QualityDrop))).Distinct()];
+    }
+
+    /// <summary>
+    /// The first step predicted to fit: image bytes scale with the pixel count (dpi squared) and roughly with the JPEG
+    /// quantizer scale to the power -0.7; everything else stays.
+    /// </summary>
+    private static int Estimate(Attempt top, List<Level> ladder, long limit)
+    {
+        var rest = Math.Max(0, top.Bytes - top.ImageBytes);
+        static double Size(int quality) => Math.Pow(quality < 50 ? 5000.0 / quality : 200 - 2.0 * quality, -0.7);
+        for (var i = 0; i < ladder.Count; i++)
+        {
+            var ratio = Math.Pow(ladder[i].Dpi / (double)ladder[0].Dpi, 2) * Size(ladder[i].Quality) / Size(ladder[0].Quality);
+            if (rest + top.ImageBytes * ratio <= limit * 0.97)
+            {
+                return i;
+            }
+        }
+        return ladder.Count - 1;
+    }
+
+    private PdfCompression Keep(string inputPath, long before, Attempt attempt, Level? level, string outputDirectory, List<string> actions, List<string> warnings)
+    {
+        actions.AddRange(attempt.Images.Where(i => i.BytesAfter < i.BytesBefore).Select(i => i.Sentence));
+        if (attempt.Unreadable && !warnings.Contains(Unreadable))
+        {
+            warnings.Add(Unreadable);
+        }
+        if (attempt.MustRewrite && attempt.Bytes >= before)
+        {
+            // Worth a few bytes: the damaged original may be refused by the portal's own checks; the locked one cannot be read.
+            warnings.Add($"The result is {ByteSize.Describe(attempt.Bytes - before)} larger than the original, and is returned anyway because it is repaired or no longer password-protected.");
+        }
+        else if (attempt.Bytes >= before)
+        {
+            actions.Add($"Kept the original file: nothing made it smaller than {ByteSize.Describe(before)}.");
+            return Whole(Copy(inputPath, outputDirectory), attempt.Pages, null, null, before, actions, warnings);
+        }
+        if (level is not null)
+        {
+            actions.Add(ImageSentence(attempt, level));
+        }
+        var path = Path.Combine(outputDirectory, "part-1.pdf");
+        File.Move(attempt.Path, path, overwrite: true);
+        return Whole(path, attempt.Pages, level?.Dpi, level?.Quality, before, actions, warnings);
+    }
+
+    private const string Unreadable = "Its images could not be recompressed, because its internal structure is too unusual; it was only rewritten losslessly.";
+
+    private static PdfCompression Split(Attempt attempt, long limit, Level? level, string outputDirectory, long before, List<string> actions, List<string> warnings)
+    {
+        if (attempt.Unreadable)
+        {
+            throw new DocEngineException(ErrorKind.ResourceExhausted, "CANNOT_SPLIT",
+                $"This PDF's structure is too unusual to split, and it is {ByteSize.Describe(attempt.Bytes)}, over {ByteSize.Describe(limit)}: print it to a new PDF and try that.")
+            { Field = "split_to" };
+        }
+        actions.AddRange(attempt.Images.Where(i => i.BytesAfter < i.BytesBefore).Select(i => i.Sentence));
+        if (level is not null)
+        {
+            actions.Add(ImageSentence(attempt, level));
+        }
+        var parts = new List<PdfPart>();
+        using (var source = PdfReader.Open(attempt.Path, PdfDocumentOpenMode.Import))
+        {
+            var first = 0;
+            while (first < source.PageCount)
+            {
+                var path = Path.Combine(outputDirectory, $"part-{parts.Count + 1}.pdf");
+                var trial = path + ".trial";
+                var (last, size) = (first, 0L);
+                while (last < source.PageCount)
+                {
+                    var bytes = SavePages(source, first, last, trial);
+                    if (bytes > limit)
+                    {
+                        break;
+                    }
+                    File.Move(trial, path, overwrite: true);
+                    (last, size) = (last + 1, bytes);
+                }
+                File.Delete(trial);
+                if (last == first)
+                {
+                    throw new DocEngineException(ErrorKind.ResourceExhausted, "PAGE_TOO_LARGE",
+                        $"Page {first + 1} alone is larger than {ByteSize.Describe(limit)} even at the legibility floor: rescan that page in black and white or at a lower resolution, or use a larger limit.")
+                    { Field = "max_bytes" };
+                }
+                parts.Add(new PdfPart(path, size, first + 1, last));
+                first = last;
+            }
+        }
+        actions.Add(string.Join(" ", new[] { $"Split into {parts.Count} part(s) of consecutive pages, each under {ByteSize.Describe(limit)}:" }
+            .Concat(parts.Select((p, i) => $"part {i + 1} of {parts.Count} is {(p.FirstPage == p.LastPage ? $"page {p.FirstPage}" : $"pages {p.FirstPage}–{p.LastPage}")} ({ByteSize.Describe(p.Bytes)}){(i == parts.Count - 1 ? "." : ";")}"))));
+        return new PdfCompression(parts, attempt.Pages, level?.Dpi, level?.Quality, new ProcessingReport(before, parts.Sum(p => p.Bytes), actions, warnings));
+    }
+
+    private static long SavePages(PdfDocument source, int first, int last, string path)
+    {
+        using var part = new PdfDocument();
+        for (var page = first; page <= last; page++)
+        {
+            part.AddPage(source.Pages[page]);
+        }
+        Attempts.Save(part, path);
+        return new FileInfo(path).Length;
+    }
+
+    private static string ImageSentence(Attempt attempt, Level level)
+    {
+        var changed = attempt.Images.Count(i => i.BytesAfter < i.BytesBefore);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Recompressed {changed} of {attempt.Images.Count} image(s) at up to {level.Dpi} dpi, JPEG quality {level.Quality}; {attempt.Images.Count - changed} kept as they were.");
+    }
+
+    private static PdfCompression Whole(string path, int pages, int? dpi, int? quality, long before, List<string> actions, List<string> warnings)
+    {
+        var size = new FileInfo(path).Length;
+        return new PdfCompression([new PdfPart(path, size, 1, pages)], pages, dpi, quality, new ProcessingReport(before, size, actions, warnings));
+    }
+
+    private static string Copy(string inputPath, string outputDirectory)
+    {
+        var path = Path.Combine(outputDirectory, "part-1.pdf");
+        File.Copy(inputPath, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>The facts, or null when PdfPig cannot read it (mutool may still repair it).</summary>
+    private PdfFacts? Inspect(string path, string? password)
+    {
+        using var content = File.OpenRead(path);
+        try
+        {
+            return PdfInspector.Inspect(content, password, options);
+        }
+        catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE"
+            && !damaged.Details.GetValueOrDefault("parser_message", "").Contains("ncrypt", StringComparison.Ordinal))
+        {
+            return null; // (Not damaged encryption: "repairing" that writes still-encrypted bytes as if they were plain.)
+        }
+    }
+
+    /// <summary>A step of the quality ladder.</summary>
+    private sealed record Level(int Dpi, int Quality);
+
+    /// <summary>One candidate output.</summary>
+    /// <param name="Unreadable">PDFsharp could not read the cleaned file, so this is mutool's lossless rewrite alone.</param>
+    /// <param name="MustRewrite">The input was damaged (this is repaired) or needed a password (this is not encrypted).</param>
+    private sealed record Attempt(string Path, long Bytes, long ImageBytes, int Pages, IReadOnlyList<PdfImageRecompressor.Outcome> Images,
+        bool Unreadable, bool MustRewrite);
+
+    /// <summary>Makes candidates from the cleaned file, each from scratch.</summary>
+    private sealed class Attempts(string cleaned, string scratch, bool gray, bool mustRewrite, int pages, ProcessingOptions options, CancellationToken cancellationToken)
+    {
+        private int _count;
+
+        public Attempt Make(Level? level)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = System.IO.Path.Combine(scratch, $"attempt-{++_count}.pdf");
+            try
+            {
+                using var document = PdfReader.Open(cleaned, PdfDocumentOpenMode.Modify);
+                RemoveJunk(document);
+                var images = level is null
+                    ? []
+                    : PdfImageRecompressor.Run(document, level.Dpi, level.Quality, gray, options.MaxPixels, cancellationToken);
+                var count = document.PageCount;
+                Save(document, path);
+                return new Attempt(path, new FileInfo(path).Length, images.Sum(i => i.BytesAfter), count, images, Unreadable: false, mustRewrite);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not DocEngineException and not OutOfMemoryException)
+            {
+                // PDFsharp reads less than MuPDF: what MuPDF rewrote is still a lossless, repaired result.
+                File.Copy(cleaned, path, overwrite: true);
+                return new Attempt(path, new FileInfo(path).Length, 0, pages, [], Unreadable: true, mustRewrite);
+            }
+        }
+
+        public static void Save(PdfDocument document, string path)
+        {
+            // mutool clean already deflated every stream. PDFsharp 6.2's own deflate of content streams ends them
+            // without the final block (qpdf --check: "input stream is complete but output may still be valid").
+            document.Options.CompressContentStreams = false;
+            document.Save(path);
+        }
+
+        /// <summary>Page thumbnails and editors' private data: nothing a viewer shows.</summary>
+        private static void RemoveJunk(PdfDocument document)
+        {
+            foreach (var page in document.Pages)
+            {
+                page.Elements.Remove("/Thumb");
+                page.Elements.Remove("/PieceInfo");
+            }
+            document.Internals.Catalog.Elements.Remove("/PieceInfo");
+        }
+    }
+}
