@@ -1,5 +1,6 @@
 using DocEngine.Core;
 using DocEngine.Core.Imaging;
+using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
@@ -39,6 +40,7 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<IRenditionStore>(),
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<ImagingConfiguration>(),
+            new PdfCompressor(sp.GetRequiredService<PreviewRenderer>().Mutool, options.Processing),
             sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new UploadManager(

@@ -127,15 +127,7 @@ internal static class ProcessCommand
                 {
                     sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken));
                 }
-                var report = (result.Report with { Actions = [.. actions, .. result.Report.Actions] }).ToProto();
-                if (result.ImageDpi is { } imageDpi)
-                {
-                    report.ImageDpi = imageDpi;
-                }
-                if (result.JpegQuality is { } quality)
-                {
-                    report.JpegQuality = quality;
-                }
+                var report = (result.Report with { BytesBefore = files.Sum(f => f.Length), Actions = [.. actions, .. result.Report.Actions] }).ToProto();
                 response.Parts.Add(new Rendition
                 {
                     MediaType = "application/pdf",

@@ -50,10 +50,8 @@ public sealed record PdfPart(string Path, long Bytes, int FirstPage, int LastPag
 /// <summary>What compressing produced.</summary>
 /// <param name="Parts">One part, or several that together hold every page in order.</param>
 /// <param name="Pages">Pages in the original.</param>
-/// <param name="ImageDpi">Resolution images were brought down to; null when images were not touched.</param>
-/// <param name="JpegQuality">JPEG quality of recompressed images; null when images were not touched.</param>
-/// <param name="Report">Bytes before and after, every action, and warnings.</param>
-public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, int? ImageDpi, int? JpegQuality, ProcessingReport Report);
+/// <param name="Report">Bytes before and after, every action, warnings, and the image resolution and quality chosen.</param>
+public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report);
 
 /// <summary>
 /// Makes PDFs fit. A lossless rewrite (MuPDF's <c>mutool clean</c>: repair, unused objects dropped, duplicates merged,
@@ -293,7 +291,11 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         }
         actions.Add(string.Join(" ", new[] { $"Split into {parts.Count} part(s) of consecutive pages, each under {ByteSize.Describe(limit)}:" }
             .Concat(parts.Select((p, i) => $"part {i + 1} of {parts.Count} is {(p.FirstPage == p.LastPage ? $"page {p.FirstPage}" : $"pages {p.FirstPage}–{p.LastPage}")} ({ByteSize.Describe(p.Bytes)}){(i == parts.Count - 1 ? "." : ";")}"))));
-        return new PdfCompression(parts, attempt.Pages, level?.Dpi, level?.Quality, new ProcessingReport(before, parts.Sum(p => p.Bytes), actions, warnings));
+        return new PdfCompression(parts, attempt.Pages, new ProcessingReport(before, parts.Sum(p => p.Bytes), actions, warnings)
+        {
+            ImageDpi = level?.Dpi,
+            JpegQuality = level?.Quality,
+        });
     }
 
     private static long SavePages(PdfDocument source, int first, int last, string path)
@@ -317,7 +319,11 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
     private static PdfCompression Whole(string path, int pages, int? dpi, int? quality, long before, List<string> actions, List<string> warnings)
     {
         var size = new FileInfo(path).Length;
-        return new PdfCompression([new PdfPart(path, size, 1, pages)], pages, dpi, quality, new ProcessingReport(before, size, actions, warnings));
+        return new PdfCompression([new PdfPart(path, size, 1, pages)], pages, new ProcessingReport(before, size, actions, warnings)
+        {
+            ImageDpi = dpi,
+            JpegQuality = quality,
+        });
     }
 
     private static string Copy(string inputPath, string outputDirectory)

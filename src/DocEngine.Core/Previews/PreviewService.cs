@@ -41,13 +41,7 @@ public sealed class PreviewService(
         var path = Path.Combine(workDirectory, Ids.New() + ".preview");
         try
         {
-            await using (var copy = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                await foreach (var piece in _reader.ReadAsync(sha256, size, 0, 0, cancellationToken).ConfigureAwait(false))
-                {
-                    await copy.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await _reader.CopyToFileAsync(sha256, size, path, cancellationToken).ConfigureAwait(false);
             var plan = await renderer.PlanAsync(path, fileName, request, cancellationToken).ConfigureAwait(false);
             return new PreviewSession(this, tenant, key, sha256, path, fileName, request, plan);
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DocEngine.Core.Imaging;
+using DocEngine.Core.Pdf;
 using DocEngine.Core.Storage;
 
 namespace DocEngine.Core.Processing;
@@ -8,7 +9,8 @@ namespace DocEngine.Core.Processing;
 /// <summary>
 /// Inspection and processing of stored documents. A processing result is a rendition keyed by the sources' SHA-256s
 /// plus the options, stored in the blob store and filed under the first source: the same request again returns the
-/// stored rendition without decoding anything.
+/// stored rendition without decoding anything. A PDF made to fit a byte budget may come out in parts: part 1 has the
+/// rendition id, part i the id with "-i".
 /// </summary>
 public sealed class RenditionService
 {
@@ -18,14 +20,16 @@ public sealed class RenditionService
     private readonly DocumentReader _reader;
     private readonly DocumentInspector _inspector;
     private readonly DocumentProcessor _processor;
+    private readonly PdfCompressor _compressor;
     private readonly ProcessingOptions _options;
     private readonly string _workDirectory;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service; scratch files go to <paramref name="workDirectory"/>, on the blob store's file system.</summary>
     public RenditionService(IDocumentStore documents, IRenditionStore renditions, IBlobStore blobs, ImagingConfiguration imaging,
-        string workDirectory, TimeProvider time)
+        PdfCompressor compressor, string workDirectory, TimeProvider time)
     {
+        _compressor = compressor;
         _documents = documents;
         _renditions = renditions;
         _blobs = blobs;
@@ -46,8 +50,12 @@ public sealed class RenditionService
             .ConfigureAwait(false);
     }
 
-    /// <summary>Processes stored documents (in page order) into a rendition, or returns the one already made with these options.</summary>
-    public async Task<RenditionRecord> ProcessAsync(string tenant, IReadOnlyList<DocumentKey> keys, ProcessingRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Processes stored documents (in page order) into a rendition, or returns the one already made with these options.
+    /// A PDF, or any input with a byte budget, is compressed: one rendition, or one per part when it had to be split.
+    /// </summary>
+    public async Task<IReadOnlyList<RenditionRecord>> ProcessAsync(string tenant, IReadOnlyList<DocumentKey> keys, ProcessingRequest request,
+        PdfCompressionRequest pdf, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
@@ -60,10 +68,22 @@ public sealed class RenditionService
             documents.Add(await FindAsync(tenant, key, cancellationToken).ConfigureAwait(false));
         }
         var first = documents[0];
-        var id = RenditionId(documents, request);
+        pdf.Validate();
+        var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || (documents.Count == 1 && first.MediaType == "application/pdf");
+        var id = RenditionId(documents, request, compress ? pdf : null);
         if (await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            return stored;
+            var parts = new List<RenditionRecord> { stored };
+            for (var part = 2; part <= (stored.Report.Part?.Count ?? 1); part++)
+            {
+                parts.Add(await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, $"{id}-{part}", cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Rendition {id} lost its part {part}."));
+            }
+            return parts;
+        }
+        if (compress)
+        {
+            return await CompressAsync(tenant, documents, request, pdf, id, cancellationToken).ConfigureAwait(false);
         }
 
         var inputs = new List<ProcessingInput>();
@@ -88,7 +108,7 @@ public sealed class RenditionService
                 documents.Select(d => $"{d.ApplicationId}/{d.Id}").ToList(), outcome.MediaType, size, sha256, outcome.Pages,
                 outcome.Width, outcome.Height, outcome.Report, _time.GetUtcNow());
             await _renditions.PutRenditionAsync(rendition, cancellationToken).ConfigureAwait(false);
-            return await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) ?? rendition;
+            return [await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) ?? rendition];
         }
         finally
         {
@@ -104,9 +124,71 @@ public sealed class RenditionService
     public Task<RenditionRecord?> GetAsync(string tenant, DocumentKey document, string id, CancellationToken cancellationToken) =>
         _renditions.GetRenditionAsync(tenant, document.ApplicationId, document.DocumentId, id, cancellationToken);
 
-    private string RenditionId(IEnumerable<DocumentRecord> sources, ProcessingRequest request)
+    /// <summary>A PDF, or the PDF made of the images, made to fit; each part stored as its own rendition.</summary>
+    private async Task<IReadOnlyList<RenditionRecord>> CompressAsync(string tenant, List<DocumentRecord> documents, ProcessingRequest request,
+        PdfCompressionRequest pdf, string id, CancellationToken cancellationToken)
     {
-        var key = string.Join("\n", sources.Select(s => s.Sha256).Append(request.CanonicalKey(_options.JpegQuality)));
+        var first = documents[0];
+        var scratch = Directory.CreateDirectory(Path.Combine(_workDirectory, Ids.New() + ".compress"));
+        try
+        {
+            var input = Path.Combine(scratch.FullName, "input.pdf");
+            var actions = new List<string>();
+            if (documents.Count == 1 && first.MediaType == "application/pdf")
+            {
+                await _reader.CopyToFileAsync(first.Sha256, first.SizeBytes, input, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Images first become one PDF (upright, clean), which is then made to fit.
+                var images = await ProcessAsync(tenant, documents.Select(d => new DocumentKey(d.ApplicationId, d.Id)).ToList(),
+                    request with { Format = OutputFormat.Pdf }, new PdfCompressionRequest(), cancellationToken).ConfigureAwait(false);
+                await _reader.CopyToFileAsync(images[0].Sha256, images[0].SizeBytes, input, cancellationToken).ConfigureAwait(false);
+                actions.AddRange(images[0].Report.Actions);
+                pdf = pdf with { TargetDpi = null };
+            }
+            var result = await _compressor.CompressAsync(input, pdf, scratch.FullName, cancellationToken).ConfigureAwait(false);
+            var records = new List<RenditionRecord>();
+            for (var i = 0; i < result.Parts.Count; i++)
+            {
+                var part = result.Parts[i];
+                string sha256;
+                await using (var file = File.OpenRead(part.Path))
+                {
+                    sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+                }
+                await using (var file = new FileStream(part.Path, FileMode.Open, FileAccess.ReadWrite))
+                {
+                    file.Flush(flushToDisk: true);
+                }
+                await _blobs.PutFileAsync(part.Path, sha256, cancellationToken).ConfigureAwait(false);
+                var report = result.Report with
+                {
+                    BytesBefore = documents.Sum(d => d.SizeBytes),
+                    Actions = [.. actions, .. result.Report.Actions],
+                    Part = result.Parts.Count > 1 ? new PartNumber(i + 1, result.Parts.Count, part.FirstPage, part.LastPage) : null,
+                };
+                records.Add(new RenditionRecord(tenant, first.ApplicationId, first.Id, i == 0 ? id : $"{id}-{i + 1}",
+                    documents.Select(d => $"{d.ApplicationId}/{d.Id}").ToList(), "application/pdf", part.Bytes, sha256,
+                    part.LastPage - part.FirstPage + 1, 0, 0, report, _time.GetUtcNow()));
+            }
+            // Parts 2..N first: part 1 is what a later request finds, so it is written only once the others exist.
+            foreach (var record in records.Skip(1).Append(records[0]))
+            {
+                await _renditions.PutRenditionAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            return records;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private string RenditionId(IEnumerable<DocumentRecord> sources, ProcessingRequest request, PdfCompressionRequest? pdf)
+    {
+        var fit = pdf is null ? "" : $";max={pdf.MaxBytes};split={pdf.SplitTo};signed={pdf.AllowBreakingSignatures};pdfq={_options.PdfJpegQuality}";
+        var key = string.Join("\n", sources.Select(s => s.Sha256).Append(request.CanonicalKey(_options.JpegQuality) + fit));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24];
     }
 

@@ -8,6 +8,16 @@ public sealed class DocumentReader(IBlobStore blobs)
     /// <summary>Default size of the pieces <see cref="ReadAsync"/> yields: 1 MiB.</summary>
     public const int DefaultChunkSize = 1 << 20;
 
+    /// <summary>Copies a blob into a new file at <paramref name="path"/> (for tools that read files), checking its hash on the way.</summary>
+    public async Task CopyToFileAsync(string sha256, long sizeBytes, string path, CancellationToken cancellationToken)
+    {
+        await using var copy = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        await foreach (var piece in ReadAsync(sha256, sizeBytes, 0, 0, cancellationToken).ConfigureAwait(false))
+        {
+            await copy.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Copies a stored blob into something seekable that decoders can jump around in, checking its hash on the way:
     /// memory up to 64 MiB, otherwise a temporary file in <paramref name="workDirectory"/> deleted on close.

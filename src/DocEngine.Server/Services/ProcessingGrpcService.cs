@@ -23,7 +23,13 @@ public sealed class ProcessingGrpcService(RenditionService renditions) : Process
             var (applicationId, documentId) = ResourceNames.ParseDocument(name, "documents");
             return new DocumentKey(applicationId, documentId);
         }).ToList();
-        var rendition = await renditions.ProcessAsync(ApiKeyInterceptor.TenantOf(context), keys, request.Options.ToCore(), context.CancellationToken);
-        return new ProcessDocumentResponse { Rendition = rendition.ToProto() };
+        var parts = await renditions.ProcessAsync(ApiKeyInterceptor.TenantOf(context), keys, request.Options.ToCore(), request.Options.ToPdfRequest(),
+            context.CancellationToken);
+        var response = new ProcessDocumentResponse { Rendition = parts[0].ToProto() };
+        if (parts.Count > 1)
+        {
+            response.Parts.AddRange(parts.Select(p => p.ToProto()));
+        }
+        return response;
     }
 }

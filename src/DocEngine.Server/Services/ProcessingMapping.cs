@@ -70,13 +70,25 @@ internal static class ProcessingMapping
         SignedSignatureFields = facts.SignedSignatureFields,
     };
 
-    public static ProcessingReport ToProto(this Core.Processing.ProcessingReport report) => new()
+    public static ProcessingReport ToProto(this Core.Processing.ProcessingReport report)
     {
-        BytesBefore = report.BytesBefore,
-        BytesAfter = report.BytesAfter,
-        Actions = { report.Actions },
-        Warnings = { report.Warnings },
-    };
+        var proto = new ProcessingReport
+        {
+            BytesBefore = report.BytesBefore,
+            BytesAfter = report.BytesAfter,
+            Actions = { report.Actions },
+            Warnings = { report.Warnings },
+        };
+        if (report.ImageDpi is { } dpi)
+        {
+            proto.ImageDpi = dpi;
+        }
+        if (report.JpegQuality is { } quality)
+        {
+            proto.JpegQuality = quality;
+        }
+        return proto;
+    }
 
     public static Rendition ToProto(this RenditionRecord rendition) => new()
     {
@@ -90,10 +102,24 @@ internal static class ProcessingMapping
         Height = rendition.Height,
         Report = rendition.Report.ToProto(),
         CreateTime = Timestamp.FromDateTimeOffset(rendition.CreateTime),
+        Part = rendition.Report.Part?.Number ?? 0,
+        PartCount = rendition.Report.Part?.Count ?? 0,
+        FirstPage = rendition.Report.Part?.FirstPage ?? 0,
+        LastPage = rendition.Report.Part?.LastPage ?? 0,
     };
 
     public static string RenditionName(string applicationId, string documentId, string renditionId) =>
         $"applications/{applicationId}/documents/{documentId}/renditions/{renditionId}";
+
+    public static PdfCompressionRequest ToPdfRequest(this ProcessingOptions? options) => options is null
+        ? new PdfCompressionRequest()
+        : new PdfCompressionRequest(
+            options.HasMaxBytes ? options.MaxBytes : null,
+            options.HasSplitTo ? options.SplitTo : null,
+            options.HasDpi ? options.Dpi : null,
+            options.Gray,
+            options.Password is { Length: > 0 } password ? password : null,
+            options.AllowBreakingSignatures);
 
     public static ProcessingRequest ToCore(this ProcessingOptions? options) => options is null
         ? new ProcessingRequest()
