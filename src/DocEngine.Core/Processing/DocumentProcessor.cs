@@ -29,8 +29,8 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
             Refusals.ThrowIfUnsupported(detection);
             if (detection.Kind == DocumentKind.Pdf)
             {
-                throw new DocEngineException(ErrorKind.InvalidArgument, "PDF_NOT_PROCESSED_YET",
-                    "This is already a PDF, and compressing PDFs is not available yet: upload it as it is.");
+                throw new DocEngineException(ErrorKind.InvalidArgument, "PDF_AMONG_IMAGES",
+                    "A PDF is compressed on its own, not combined with images: process the PDF by itself (with a size limit if it must fit), and the images separately.");
             }
             if (detection.NameMismatch is { } mismatch)
             {

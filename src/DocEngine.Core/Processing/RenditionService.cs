@@ -177,7 +177,12 @@ public sealed class RenditionService
             {
                 await _renditions.PutRenditionAsync(record, cancellationToken).ConfigureAwait(false);
             }
-            return records;
+            var stored = new List<RenditionRecord>();
+            foreach (var record in records)
+            {
+                stored.Add(await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, record.Id, cancellationToken).ConfigureAwait(false) ?? record);
+            }
+            return stored; // as storage keeps them (its clock precision), so asking again returns equal records
         }
         finally
         {

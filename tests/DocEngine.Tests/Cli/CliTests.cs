@@ -184,6 +184,38 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(manifest.GetProperty("pages")[0].GetProperty("width").GetInt32() > manifest.GetProperty("pages")[0].GetProperty("height").GetInt32());
     }
 
+    [SkippableFact]
+    public async Task Process_fits_a_pdf_to_a_budget_writing_numbered_parts_offline_and_through_the_server()
+    {
+        Renderer.Create();
+        var scan = CorpusManifest.File("scans", "paperless-ngx__many-qr-codes.pdf");
+        var local = Path.Combine(_work.Path, "local.pdf");
+        var remote = Path.Combine(_work.Path, "remote.pdf");
+
+        var offline = await Cli("process", scan, "--max-bytes", "100KB", "--out", local, "--json");
+        var online = await Cli("process", scan, "--max-bytes", "100KB", "--out", remote, "--server", _server.Url);
+        var fits = await Cli("process", scan, "--max-bytes", "4MB", "--out", Path.Combine(_work.Path, "whole.pdf"));
+        var nonsense = await Cli("process", scan, "--max-bytes", "four megabytes", "--out", local);
+
+        Assert.True(offline.ExitCode == 0, offline.ToString());
+        Assert.True(online.ExitCode == 0, online.ToString());
+        var parts = JsonDocument.Parse(offline.Stdout).RootElement.GetProperty("parts");
+        Assert.Equal(3, parts.GetArrayLength());
+        for (var part = 1; part <= 3; part++)
+        {
+            foreach (var stem in new[] { "local", "remote" })
+            {
+                var file = new FileInfo(Path.Combine(_work.Path, $"{stem}-part-{part}-of-3.pdf"));
+                Assert.True(file.Exists && file.Length <= 100_000, file.FullName);
+            }
+        }
+        Assert.Contains("part 1 of 3, pages 1-1", online.Stdout, StringComparison.Ordinal);
+        Assert.True(fits.ExitCode == 0, fits.ToString());
+        Assert.Contains("It already fits under 4 MB", fits.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, nonsense.ExitCode);
+        Assert.Contains("--max-bytes takes a size such as 4MB", nonsense.Stderr, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

@@ -20,6 +20,18 @@ public static class CorpusManifest
     /// <summary>The full path of a corpus file by its manifest name, e.g. "png/pngsuite__basi0g02.png".</summary>
     public static string File(string folder, string name) => System.IO.Path.Combine(SharedCorpus.RequireOrSkip(), folder, name);
 
+    /// <summary>The user password the manifest gives for a corpus PDF (full path), or null.</summary>
+    public static string? Password(string path)
+    {
+        var expected = Corpus().Concat(Scans()).FirstOrDefault(e => e.Path == path)?.Expected ?? "";
+        return System.Text.RegularExpressions.Regex.Match(expected, "[Uu]ser(?: password| and owner password both)? \"(\\w+)\"") is { Success: true } match
+            ? match.Groups[1].Value
+            : null;
+    }
+
+    /// <summary>What the manifest says of a corpus file (full path); empty when it is not listed.</summary>
+    public static string Expected(string path) => Corpus().Concat(Scans()).FirstOrDefault(e => e.Path == path)?.Expected ?? "";
+
     private static List<Entry> Load(string folder, int expectedColumn)
     {
         var root = System.IO.Path.Combine(SharedCorpus.RequireOrSkip(), folder);

@@ -28,8 +28,8 @@ public sealed partial class PreviewRenderingTests
     {
         var renderer = Renderer.Create();
         var path = Path.Combine(SharedCorpusRoot(), name);
-        var expected = CorpusManifest.Corpus().Concat(CorpusManifest.Scans()).FirstOrDefault(e => e.Path == path)?.Expected ?? "";
-        var password = Regex.Match(expected, "[Uu]ser(?: password| and owner password both)? \"(\\w+)\"") is { Success: true } m ? m.Groups[1].Value : null;
+        var expected = CorpusManifest.Expected(path);
+        var password = CorpusManifest.Password(path);
         var clock = Stopwatch.StartNew();
         (PreviewPlan Plan, List<RenderedPage> Pages) result;
         try

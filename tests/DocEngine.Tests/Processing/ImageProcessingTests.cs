@@ -157,7 +157,7 @@ public sealed class ImageProcessingTests
     public void What_is_not_an_image_is_refused_with_its_sentence()
     {
         Pipeline.Refused(ErrorKind.InvalidArgument,
-            () => Pipeline.Process(new ProcessingRequest(), "%PDF-1.4\n%%EOF"u8.ToArray(), "a.pdf"), "PDF_NOT_PROCESSED_YET");
+            () => Pipeline.Process(new ProcessingRequest(), "%PDF-1.4\n%%EOF"u8.ToArray(), "a.pdf"), "PDF_AMONG_IMAGES");
         Pipeline.Refused(ErrorKind.InvalidArgument,
             () => Pipeline.Process(new ProcessingRequest(), "<html><body>hi</body></html>"u8.ToArray(), "scan.jpg"), "WEB_PAGE");
         Pipeline.Refused(ErrorKind.InvalidArgument,

@@ -51,6 +51,39 @@ public sealed class ProcessingServiceTests(DocEngineFactory factory) : IClassFix
         Assert.NotEqual(first.Name, other.Name); // other options, other rendition
     }
 
+    [SkippableFact]
+    public async Task A_stored_pdf_over_its_budget_comes_back_in_parts_that_each_fit_and_asking_again_returns_the_same_parts()
+    {
+        Renderer.Create();
+        var invoker = factory.Invoker();
+        var scan = await File.ReadAllBytesAsync(CorpusManifest.File("scans", "paperless-ngx__many-qr-codes.pdf"));
+        var document = await Clients.UploadStreamingAsync(invoker, scan, filename: "statement.pdf");
+        var request = new ProcessDocumentRequest { Documents = { document.Name }, Options = new ProcessingOptions { MaxBytes = 100_000 } };
+
+        var first = await Processing.ProcessDocumentAsync(request);
+        var again = await Processing.ProcessDocumentAsync(request);
+
+        Assert.True(first.Parts.Count > 1);
+        Assert.Equal(first.Parts[0], first.Rendition);
+        Assert.Equal(first.Parts.Select(p => (p.Name, p.CreateTime)), again.Parts.Select(p => (p.Name, p.CreateTime))); // stored, not made again
+        Assert.Equal(Enumerable.Range(1, first.Parts.Count), first.Parts.Select(p => p.Part));
+        Assert.Equal(Enumerable.Range(1, 3), first.Parts.SelectMany(p => Enumerable.Range(p.FirstPage, p.LastPage - p.FirstPage + 1)));
+        foreach (var part in first.Parts)
+        {
+            Assert.Equal((first.Parts.Count, "application/pdf"), (part.PartCount, part.MediaType));
+            var bytes = await Clients.DownloadAsync(invoker, part.Name);
+            Assert.True(bytes.Length <= 100_000);
+            Assert.Equal(part.Sha256, TestData.Sha256(bytes));
+        }
+        Assert.Equal(100, first.Rendition.Report.ImageDpi);
+        Assert.Equal(scan.Length, first.Rendition.Report.BytesBefore);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Processing.ProcessDocumentAsync(
+            new ProcessDocumentRequest { Documents = { document.Name }, Options = new ProcessingOptions { MaxBytes = 40_000 } }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.StartsWith("Page 1 alone is larger than 40 KB", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Two_stored_images_become_one_two_page_pdf()
     {

@@ -1,0 +1,26 @@
+#!/bin/sh
+# ensure-package.sh COMMAND PACKAGE PURPOSE: installs the Debian PACKAGE when COMMAND is missing, so the quick-start
+# commands (dotnet run, dotnet test) need nothing but the .NET SDK. The server's build runs it for mutool (mupdf-tools:
+# PDF previews and compression); the test project's build for qpdf (the tests' independent PDF checker). It installs
+# only when this user may (root, or password-less sudo); otherwise it says how, and the build goes on.
+COMMAND="$1"; PACKAGE="$2"; PURPOSE="$3"
+command -v "$COMMAND" >/dev/null 2>&1 && exit 0
+[ "${DOCENGINE_SKIP_PACKAGE_INSTALL:-0}" = "1" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "DocEngine: $COMMAND not found; install it to enable $PURPOSE." >&2
+    exit 0
+fi
+if [ "$(id -u)" = "0" ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo -n"
+else
+    echo "DocEngine: $COMMAND not found; run 'sudo apt-get install $PACKAGE' to enable $PURPOSE." >&2
+    exit 0
+fi
+echo "DocEngine: installing $PACKAGE for $PURPOSE (once)..."
+$SUDO apt-get update -qq >/dev/null 2>&1
+if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$PACKAGE" >/dev/null 2>&1; then
+    echo "DocEngine: could not install $PACKAGE; $PURPOSE stay off until it is installed." >&2
+fi
+exit 0
