@@ -87,7 +87,7 @@ public sealed class ProcessingOptions
     public int PdfImageDpi { get; set; } = 150;
 
     /// <summary>JPEG quality of recompressed PDF images when compressing without a byte budget, and the top of the budget ladder. Default 75.</summary>
-    public int PdfJpegQuality { get; set; } = 75;
+    public int PdfJpegQuality { get; set; } = 65;
 
     /// <summary>Legibility floor: a byte budget never takes images below this resolution. Default 100 dpi.</summary>
     public int MinPdfImageDpi { get; set; } = 100;

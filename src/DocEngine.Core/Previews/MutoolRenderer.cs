@@ -107,10 +107,11 @@ public sealed class MutoolRenderer
 
     /// <summary>
     /// Rewrites a PDF with <c>mutool clean</c> under the same limits as drawing: repairs a damaged structure as a viewer
-    /// would, drops unused objects, merges duplicate objects and streams, compresses uncompressed streams, and saves it
-    /// without encryption (opening it with <paramref name="password"/> when one is given). True when MuPDF had to repair it.
+    /// would, drops unused objects, merges duplicate objects and streams, saves it without encryption (opening it with
+    /// <paramref name="password"/> when one is given), and with <paramref name="deflate"/> compresses every uncompressed
+    /// stream. True when MuPDF had to repair it.
     /// </summary>
-    public async Task<bool> CleanAsync(string inputPath, string outputPath, string? password, CancellationToken cancellationToken)
+    public async Task<bool> CleanAsync(string inputPath, string outputPath, string? password, bool deflate, CancellationToken cancellationToken)
     {
         if (!IsAvailable)
         {
@@ -119,7 +120,15 @@ public sealed class MutoolRenderer
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            string[] options = string.IsNullOrEmpty(password) ? ["-gggg", "-z", "-f", "-i", "-D"] : ["-p", password, "-gggg", "-z", "-f", "-i", "-D"];
+            var options = new List<string> { "-gggg", "-D" };
+            if (deflate)
+            {
+                options.AddRange(["-z", "-f", "-i"]);
+            }
+            if (!string.IsNullOrEmpty(password))
+            {
+                options.AddRange(["-p", password]);
+            }
             using var process = Process.Start(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]))!;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_options.MaxDocumentTime);

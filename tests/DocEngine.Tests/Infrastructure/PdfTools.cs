@@ -24,18 +24,27 @@ public static class PdfTools
     }
 
     /// <summary><c>qpdf --check</c>: 0 clean, 3 warnings only, 2 errors.</summary>
-    public static (int ExitCode, string Output) QpdfCheck(string path, string? password = null) =>
-        password is null ? Run("qpdf", "--check", path) : Run("qpdf", $"--password={password}", "--check", path);
+    public static (int ExitCode, string Output) QpdfCheck(string path, string? password = null)
+    {
+        var (exit, stdout, stderr) = password is null ? Run("qpdf", "--check", path) : Run("qpdf", $"--password={password}", "--check", path);
+        return (exit, stdout + stderr);
+    }
 
     /// <summary>Whether qpdf sees encryption.</summary>
-    public static bool IsEncrypted(string path) => !Run("qpdf", "--show-encryption", path).Output.Contains("File is not encrypted", StringComparison.Ordinal);
+    public static bool IsEncrypted(string path) => !Run("qpdf", "--show-encryption", path).Stdout.Contains("File is not encrypted", StringComparison.Ordinal);
 
     /// <summary>The page count MuPDF sees.</summary>
     public static int Pages(string path, string? password = null)
     {
-        var (_, output) = password is null ? Run("mutool", "show", path, "trailer/Root/Pages/Count") : Run("mutool", "show", "-p", password, path, "trailer/Root/Pages/Count");
-        // stdout comes first in Run's output; MuPDF's warnings about a repaired file follow on stderr.
-        return int.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var (_, output, _) = password is null ? Run("mutool", "show", path, "trailer/Root/Pages/Count") : Run("mutool", "show", "-p", password, path, "trailer/Root/Pages/Count");
+        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The form's top-level fields as MuPDF reads them (0 without a form).</summary>
+    public static int FormFields(string path, string? password = null)
+    {
+        var (_, output, _) = password is null ? Run("mutool", "show", path, "trailer/Root/AcroForm/Fields") : Run("mutool", "show", "-p", password, path, "trailer/Root/AcroForm/Fields");
+        return System.Text.RegularExpressions.Regex.Matches(output, @"\d+ \d+ R").Count;
     }
 
     /// <summary>Pages <paramref name="first"/>..<paramref name="last"/> drawn by MuPDF at <paramref name="dpi"/>.</summary>
@@ -50,8 +59,8 @@ public static class PdfTools
                 arguments.AddRange(["-p", password]);
             }
             arguments.AddRange([path, $"{first}-{last}"]);
-            var (exit, output) = Run("mutool", [.. arguments]);
-            Assert.True(exit == 0, output);
+            var (exit, _, errors) = Run("mutool", [.. arguments]);
+            Assert.True(exit == 0, errors);
             return Enumerable.Range(first, last - first + 1).Select(page => Image.Load<Rgb24>(Path.Combine(directory.FullName, $"page-{page}.png"))).ToList();
         }
         finally
@@ -60,7 +69,7 @@ public static class PdfTools
         }
     }
 
-    private static (int ExitCode, string Output) Run(string program, params string[] arguments)
+    private static (int ExitCode, string Stdout, string Stderr) Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -73,11 +82,11 @@ public static class PdfTools
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEnd();
             process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr);
+            return (process.ExitCode, stdout.Result, stderr);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return (-1, $"{program} is not installed");
+            return (-1, "", $"{program} is not installed");
         }
     }
 }

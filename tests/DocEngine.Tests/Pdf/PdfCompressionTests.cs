@@ -60,6 +60,7 @@ public sealed class PdfCompressionTests
             $"{name} grew from {new FileInfo(path).Length} to {part.Bytes} bytes without saying why.");
         if (!unchanged)
         {
+            Assert.Equal(PdfTools.FormFields(path, password), PdfTools.FormFields(part.Path));
             AssertLooksLike(path, part.Path, password, pages: Math.Min(3, result.Pages));
         }
     }
@@ -71,14 +72,14 @@ public sealed class PdfCompressionTests
         var scan = CorpusManifest.File("scans", "paperless-ngx__many-qr-codes.pdf");
         using var output = new TempDirectory();
 
-        var result = await compressor.CompressAsync(scan, new PdfCompressionRequest(MaxBytes: 200_000), output.Path, CancellationToken.None);
+        var result = await compressor.CompressAsync(scan, new PdfCompressionRequest(MaxBytes: 300_000), output.Path, CancellationToken.None);
 
         var part = Assert.Single(result.Parts);
-        Assert.True(part.Bytes <= 200_000, $"{part.Bytes} bytes is over the 200 KB budget.");
+        Assert.True(part.Bytes <= 300_000, $"{part.Bytes} bytes is over the 300 KB budget.");
         Assert.Equal(0, PdfTools.QpdfCheck(part.Path).ExitCode);
         Assert.Equal(3, PdfTools.Pages(part.Path));
-        Assert.InRange(result.Report.ImageDpi ?? 0, 100, 150);
-        Assert.InRange(result.Report.JpegQuality ?? 0, 40, 75);
+        Assert.InRange(result.Report.ImageDpi ?? 0, 101, 150); // above the floor, so a tighter budget has a step to go down to
+        Assert.InRange(result.Report.JpegQuality ?? 0, 41, 65);
         Assert.Contains(result.Report.Actions, a => a.StartsWith("Tried ", StringComparison.Ordinal));
         Assert.Contains(result.Report.Actions, a => a.StartsWith("Page 1: image 4864 × 6858 (600 dpi) → ", StringComparison.Ordinal));
         AssertLooksLike(scan, part.Path, null, pages: 3);
