@@ -106,8 +106,8 @@ internal static class PreviewVersusMutool
                 foreach (var pdf in pdfs)
                 {
                     var output = Path.Combine(scratch, "mutool-%d.png");
-                    var first = await TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf, "1");
-                    var total = await TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf);
+                    var first = await ProcessVersusVips.TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf, "1");
+                    var total = await ProcessVersusVips.TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", output, pdf);
                     if (run > 0)
                     {
                         pdfRows[pdf].AddPeer(first, total);
@@ -118,7 +118,7 @@ internal static class PreviewVersusMutool
                 foreach (var image in images)
                 {
                     var (_, ours, _) = await PreviewAsync(previews, headers, names[image], thumbnail, "1");
-                    var vips = await TimeAsync("vipsthumbnail", image, "-s", $"{thumbnail}x", "-o", Path.Combine(scratch, "vips.png"));
+                    var vips = await ProcessVersusVips.TimeAsync("vipsthumbnail", image, "-s", $"{thumbnail}x", "-o", Path.Combine(scratch, "vips.png"));
                     if (run > 0)
                     {
                         imageRows[image].Add(ours, ours, 1);
@@ -201,27 +201,6 @@ internal static class PreviewVersusMutool
             }
         }
         return (first, clock.Elapsed.TotalMilliseconds, count);
-    }
-
-    private static async Task<double> TimeAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var elapsed = clock.Elapsed.TotalMilliseconds;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} failed: {await stderr}");
-        }
-        await stdout;
-        return elapsed;
     }
 
     /// <summary>User and system CPU of the process and of its reaped children (the renderers), from /proc.</summary>

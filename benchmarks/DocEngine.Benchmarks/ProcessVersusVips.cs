@@ -47,7 +47,8 @@ internal static class ProcessVersusVips
         return 0;
     }
 
-    private static async Task<double> TimeAsync(string program, params string[] arguments)
+    /// <summary>Milliseconds <paramref name="program"/> takes to run and exit; a failure throws with its stderr.</summary>
+    internal static async Task<double> TimeAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
