@@ -139,7 +139,14 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
             : new UploadRequest { Resume = new UploadResume { Name = previous.Name, Offset = previous.CommittedOffset } };
 
         using var call = _uploads.Upload(cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(first, cancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(first, cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server can end the call before reading a byte (a wrong API key): its status, read next, says why.
+        }
         if (!await call.ResponseStream.MoveNext(cancellationToken) || call.ResponseStream.Current.Session is not { } session)
         {
             throw new CliFailure(ExitCodes.Other, "The server did not open the upload; run the command again.");
