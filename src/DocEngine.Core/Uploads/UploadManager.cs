@@ -463,7 +463,7 @@ public sealed partial class UploadManager
         $"The server has {current} bytes of this upload, not {sent}: send the next chunk from offset {current}.")
     { Field = "offset", Details = CurrentOffset(current) };
 
-    private static DocEngineException StorageFull(long committed) => new(ErrorKind.ResourceExhausted, "STORAGE_FULL",
+    internal static DocEngineException StorageFull(long committed) => new(ErrorKind.ResourceExhausted, "STORAGE_FULL",
         $"The server is out of storage space; the first {committed} bytes of this upload are safe: resume from there later.")
     { Details = CurrentOffset(committed) };
 

@@ -55,7 +55,19 @@ public sealed class UploadWriter : IAsyncDisposable
     /// Checks and appends one chunk. It is not cancellable: a chunk is written whole or the session is rebuilt
     /// from its last commit, so callers check for cancellation between chunks.
     /// </summary>
-    public Task WriteAsync(ReadOnlyMemory<byte> data, uint? crc32c) => _manager.WriteAsync(_active, data, crc32c);
+    public async Task WriteAsync(ReadOnlyMemory<byte> data, uint? crc32c)
+    {
+        try
+        {
+            await _manager.WriteAsync(_active, data, crc32c).ConfigureAwait(false);
+        }
+        catch (DocEngineException full) when (full.Reason == "STORAGE_FULL" && _background is not null)
+        {
+            // A commit still in flight may yet make earlier chunks durable: say the offset it ends at, not the one before it.
+            await DrainBackgroundCommitAsync().ConfigureAwait(false);
+            throw UploadManager.StorageFull(_active.Record!.CommittedOffset);
+        }
+    }
 
     /// <summary>Waits for any background commit, then flushes the rest to disk and records the new durable offset, which it returns.</summary>
     public async Task<long> CommitAsync(CancellationToken cancellationToken)
