@@ -49,6 +49,26 @@ public sealed class ImageSource(ImagingConfiguration configuration)
         }
     }
 
+    /// <summary>
+    /// A JPEG decoded at reduced size where libjpeg's DCT scaling allows (1/2, 1/4, 1/8): the smallest scale still at
+    /// least <paramref name="uprightWidth"/> pixels wide once turned upright. Null for other kinds, or when no scale
+    /// helps: then decode whole. For previews and thumbnails.
+    /// </summary>
+    public DecodedFrame? DecodeReduced(Stream stream, Detection.Detection detection, ImageFacts facts, int uprightWidth)
+    {
+        var quarterTurn = facts.Orientation is >= 5 and <= 8;
+        var fullWidth = quarterTurn ? facts.Height : facts.Width;
+        if (detection.Kind != DocumentKind.Jpeg || uprightWidth * 2 > fullWidth)
+        {
+            return null;
+        }
+        // The largest of libjpeg's 1/2, 1/4, 1/8 that keeps the width; asked for exactly, since libjpeg rounds other ratios down.
+        var denominator = new[] { 8, 4, 2 }.First(d => fullWidth / d >= uprightWidth);
+        var size = ((facts.Width + denominator - 1) / denominator, (facts.Height + denominator - 1) / denominator);
+        return Guard(detection, () => new DecodedFrame(MagickBridge.Decode(stream, detection.Kind, 0, configuration, size), facts.Orientation, facts.DpiX,
+            Bilevel: false, ColorManaged: facts.IccProfile == IccKind.Other || facts.ColorSpace == "CMYK"));
+    }
+
     private DecodedFrame DecodeFrame(Stream stream, DocumentKind kind, ImageFacts facts, int index, IReadOnlyList<long> tiffOffsets, bool animated)
     {
         var dpi = facts.DpiX;

@@ -58,12 +58,21 @@ internal static class MagickBridge
             HasAlpha: image.HasAlpha);
     }
 
-    /// <summary>Decodes one frame, converting it to sRGB through its colour profile when it has one (or is CMYK).</summary>
-    public static Image<Rgba32> Decode(Stream stream, DocumentKind kind, int frame, ImagingConfiguration configuration)
+    /// <summary>
+    /// Decodes one frame, converting it to sRGB through its colour profile when it has one (or is CMYK). With
+    /// <paramref name="jpegSize"/>, a JPEG is decoded by libjpeg's DCT scaling at the smallest of 1/1, 1/2, 1/4 or 1/8
+    /// that is still at least that size.
+    /// </summary>
+    public static Image<Rgba32> Decode(Stream stream, DocumentKind kind, int frame, ImagingConfiguration configuration, (int Width, int Height)? jpegSize = null)
     {
         configuration.EnsureMagickLimits();
         stream.Position = 0;
-        using var image = new MagickImage(stream, Settings(kind, frame));
+        var settings = Settings(kind, frame);
+        if (jpegSize is { } size)
+        {
+            settings.SetDefine(MagickFormat.Jpeg, "size", $"{size.Width}x{size.Height}");
+        }
+        using var image = new MagickImage(stream, settings);
         if (image.ColorSpace == ColorSpace.CMYK && image.GetColorProfile() is null)
         {
             image.TransformColorSpace(ColorProfiles.USWebCoatedSWOP, ColorProfiles.SRGB);

@@ -150,7 +150,8 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
         await using var content = File.OpenRead(path);
         var facts = _images.Inspect(content, detection);
         var number = 0;
-        foreach (var frame in _images.Decode(content, detection, facts, _ => { }))
+        var reduced = request.Dpi is null ? _images.DecodeReduced(content, detection, facts, request.Width ?? options.DefaultWidth) : null;
+        foreach (var frame in reduced is null ? _images.Decode(content, detection, facts, _ => { }) : [reduced])
         {
             using (frame)
             {

@@ -167,6 +167,27 @@ public sealed partial class PreviewRenderingTests
         Assert.StartsWith("Page 1 took longer than", refusal.Message, StringComparison.Ordinal);
     }
 
+    [SkippableTheory]
+    [InlineData("recurser__Landscape_1.jpg", 300, 200)]
+    [InlineData("recurser__Landscape_5.jpg", 300, 200)]
+    [InlineData("recurser__Landscape_7.jpg", 300, 200)]
+    [InlineData("recurser__Portrait_2.jpg", 300, 450)]
+    [InlineData("recurser__Portrait_6.jpg", 300, 450)]
+    [InlineData("recurser__Portrait_8.jpg", 300, 450)]
+    public async Task A_small_jpeg_preview_decoded_at_reduced_size_is_upright_and_looks_like_the_full_decode(string name, int width, int height)
+    {
+        var renderer = Renderer.Create();
+        var path = CorpusManifest.File("corpus", "exif-orientation/" + name);
+
+        var small = (await Renderer.RenderAsync(renderer, path, new PreviewRequest(Width: width))).Pages.Single(); // 1/4 DCT scale
+        var full = (await Renderer.RenderAsync(renderer, path, new PreviewRequest(Width: 1200))).Pages.Single(); // whole decode
+
+        Assert.Equal((width, height), (small.Width, small.Height));
+        using var reduced = Pixels.Load(small.Bytes);
+        using var whole = Pixels.Load(full.Bytes);
+        Assert.True(Pixels.MeanAbsoluteError(reduced, whole) < 6, $"{name}: the reduced decode differs from the whole one.");
+    }
+
     [SkippableFact]
     public async Task Images_preview_upright_and_a_contact_sheet_labels_every_page()
     {
