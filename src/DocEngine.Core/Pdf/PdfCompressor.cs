@@ -431,6 +431,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         {
             using var document = PdfReader.Open(source.Path, PdfDocumentOpenMode.Modify);
             RemoveJunk(document);
+            Redeflate(document, cancellationToken);
             var images = level is null
                 ? []
                 : PdfImageRecompressor.Run(document, level.Dpi, level.Quality, gray, options.MaxPixels, cancellationToken);
@@ -448,6 +449,44 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         }
 
         /// <summary>Page thumbnails and editors' private data: nothing a viewer shows.</summary>
+        /// <summary>
+        /// Deflates again, at zlib's smallest setting, every non-image stream that is plainly Flate-compressed (fonts,
+        /// content, forms), keeping the new bytes only when they are smaller. The content stays the same byte for byte.
+        /// </summary>
+        private static void Redeflate(PdfDocument document, CancellationToken cancellationToken)
+        {
+            foreach (var dictionary in document.Internals.GetAllObjects().OfType<PdfDictionary>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (dictionary.Stream is not { } stream || dictionary.Elements.GetName("/Subtype") == "/Image"
+                    || dictionary.Elements["/Filter"] is not PdfName { Value: "/FlateDecode" } || dictionary.Elements.ContainsKey("/DecodeParms"))
+                {
+                    continue;
+                }
+                byte[] plain;
+                try
+                {
+                    using var inflater = new System.IO.Compression.ZLibStream(new MemoryStream(stream.Value), System.IO.Compression.CompressionMode.Decompress);
+                    using var inflated = new MemoryStream();
+                    inflater.CopyTo(inflated);
+                    plain = inflated.ToArray();
+                }
+                catch (InvalidDataException)
+                {
+                    continue; // not a clean zlib stream: leave it as it is
+                }
+                using var deflated = new MemoryStream();
+                using (var deflater = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+                {
+                    deflater.Write(plain);
+                }
+                if (deflated.Length < stream.Value.Length)
+                {
+                    stream.Value = deflated.ToArray();
+                }
+            }
+        }
+
         private static void RemoveJunk(PdfDocument document)
         {
             foreach (var page in document.Pages)
