@@ -54,12 +54,13 @@ public sealed record PdfPart(string Path, long Bytes, int FirstPage, int LastPag
 public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report);
 
 /// <summary>
-/// Makes PDFs fit. A lossless rewrite (MuPDF's <c>mutool clean</c>: repair, unused objects dropped, duplicates merged,
-/// streams compressed, encryption removed) comes first; then PDFsharp drops page thumbnails and editor data and runs the
-/// image pass at a resolution and JPEG quality. With a byte budget, the quality ladder starts from an estimate made on
-/// the first try, lands at the highest step that fits, and stops at the legibility floor; below it, the pages are split
-/// into consecutive parts that each fit. Signed PDFs come back byte for byte unless the caller allows breaking them, and
-/// no output is ever larger than the input.
+/// Makes PDFs fit. PDFsharp reads the PDF (MuPDF's <c>mutool clean</c> repairs or decrypts it first when needed), drops
+/// page thumbnails and editor data, re-deflates streams and runs the image pass at a resolution and JPEG quality; MuPDF
+/// then drops unused objects, merges duplicates and compresses what is left. With a byte budget, the quality ladder
+/// starts from an estimate made on the first try, lands at the highest step that fits, and stops at the legibility
+/// floor; below it, the pages are split into consecutive parts that each fit. Signed PDFs come back byte for byte unless
+/// the caller allows breaking them, and no output is larger than the input unless it is a repaired or decrypted one.
+/// See README.md beside this file.
 /// </summary>
 public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions options)
 {
@@ -114,7 +115,11 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
             }
             var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, deadline.Token);
             var result = await ChooseAsync(inputPath, before, request, attempts, outputDirectory, actions, warnings).ConfigureAwait(false);
-            var said = new List<string> { "Rewrote it losslessly: unused objects dropped, duplicate objects merged, uncompressed streams compressed, page thumbnails and editor data removed." };
+            var said = new List<string>();
+            if (!result.Report.Actions.Any(a => a.StartsWith(KeptOriginal, StringComparison.Ordinal)))
+            {
+                said.Add("Rewrote it losslessly: unused objects dropped, duplicate objects merged, streams compressed, page thumbnails and editor data removed.");
+            }
             if (source.Repaired)
             {
                 said.Add("Repaired the PDF's damaged structure, as a PDF viewer does when it opens it.");
@@ -236,7 +241,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         }
         else if (attempt.Bytes >= before)
         {
-            actions.Add($"Kept the original file: nothing made it smaller than {ByteSize.Describe(before)}.");
+            actions.Add($"{KeptOriginal} nothing made it smaller than {ByteSize.Describe(before)}.");
             return Whole(Copy(inputPath, outputDirectory), attempt.Pages, null, null, before, actions, warnings);
         }
         if (level is not null)
@@ -247,6 +252,8 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         File.Move(attempt.Path, path, overwrite: true);
         return Whole(path, attempt.Pages, level?.Dpi, level?.Quality, before, actions, warnings);
     }
+
+    private const string KeptOriginal = "Kept the original file:";
 
     private const string Unreadable = "Its images could not be recompressed, because its internal structure is too unusual; it was only rewritten losslessly.";
 
