@@ -119,7 +119,7 @@ internal static class PreviewCommand
         yield return new RenderPreviewsResponse { Summary = new PreviewSummary { PageCount = plan.PageCount, Pages = { plan.Pages }, Warnings = { plan.Warnings } } };
         await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, plan.Pages, request, cancellationToken)))
         {
-            yield return new RenderPreviewsResponse { Page = ToProto(page) };
+            yield return new RenderPreviewsResponse { Page = page.ToProto() };
         }
         if (request.ContactSheet)
         {
@@ -129,7 +129,7 @@ internal static class PreviewCommand
             {
                 thumbnails.Add(page);
             }
-            yield return new RenderPreviewsResponse { ContactSheet = ToProto(ContactSheet.Build(thumbnails, request.Format)) };
+            yield return new RenderPreviewsResponse { ContactSheet = ContactSheet.Build(thumbnails, request.Format).ToProto() };
         }
     }
 
@@ -171,12 +171,7 @@ internal static class PreviewCommand
                 Pages = request.Pages ?? "",
                 Width = request.Width ?? 0,
                 Dpi = request.Dpi ?? 0,
-                Format = request.Format switch
-                {
-                    CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
-                    CorePreviewFormat.WebP => PreviewFormat.Webp,
-                    _ => PreviewFormat.Png,
-                },
+                Format = request.Format.ToProto(),
                 Password = request.Password ?? "",
                 ContactSheet = request.ContactSheet,
             }, cancellationToken: cancellationToken);
@@ -204,18 +199,4 @@ internal static class PreviewCommand
             }
         }
     }
-
-    private static PagePreview ToProto(RenderedPage page) => new()
-    {
-        PageNumber = page.Number,
-        Width = page.Width,
-        Height = page.Height,
-        Format = page.Format switch
-        {
-            CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
-            CorePreviewFormat.WebP => PreviewFormat.Webp,
-            _ => PreviewFormat.Png,
-        },
-        Data = UnsafeByteOperations.UnsafeWrap(page.Bytes),
-    };
 }

@@ -2,10 +2,7 @@ using DocEngine.Contract.V1;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Server.Infrastructure;
-using Google.Protobuf;
 using Grpc.Core;
-using CorePreviewFormat = DocEngine.Core.Previews.PreviewFormat;
-using PreviewFormat = DocEngine.Contract.V1.PreviewFormat;
 using PreviewService = DocEngine.Contract.V1.PreviewService;
 
 namespace DocEngine.Server.Services;
@@ -20,7 +17,7 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews) : 
             request.Pages is "" ? null : request.Pages,
             request.Width is 0 ? null : request.Width,
             request.Dpi is 0 ? null : request.Dpi,
-            ToCore(request.Format),
+            request.Format.ToCore(),
             request.Password is "" ? null : request.Password,
             request.ContactSheet);
         var cancellationToken = context.CancellationToken;
@@ -31,34 +28,12 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews) : 
         }, cancellationToken);
         await foreach (var (page, rendition) in session.PagesAsync(cancellationToken))
         {
-            await responseStream.WriteAsync(new RenderPreviewsResponse { Page = ToProto(page, rendition) }, cancellationToken);
+            await responseStream.WriteAsync(new RenderPreviewsResponse { Page = page.ToProto(rendition) }, cancellationToken);
         }
         if (options.ContactSheet)
         {
             var (sheet, rendition) = await session.ContactSheetAsync(cancellationToken);
-            await responseStream.WriteAsync(new RenderPreviewsResponse { ContactSheet = ToProto(sheet, rendition) }, cancellationToken);
+            await responseStream.WriteAsync(new RenderPreviewsResponse { ContactSheet = sheet.ToProto(rendition) }, cancellationToken);
         }
     }
-
-    private static PagePreview ToProto(RenderedPage page, string rendition) => new()
-    {
-        PageNumber = page.Number,
-        Width = page.Width,
-        Height = page.Height,
-        Format = page.Format switch
-        {
-            CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
-            CorePreviewFormat.WebP => PreviewFormat.Webp,
-            _ => PreviewFormat.Png,
-        },
-        Data = UnsafeByteOperations.UnsafeWrap(page.Bytes),
-        Rendition = rendition,
-    };
-
-    private static CorePreviewFormat ToCore(PreviewFormat format) => format switch
-    {
-        PreviewFormat.Jpeg => CorePreviewFormat.Jpeg,
-        PreviewFormat.Webp => CorePreviewFormat.WebP,
-        _ => CorePreviewFormat.Png,
-    };
 }

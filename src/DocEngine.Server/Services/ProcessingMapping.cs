@@ -1,5 +1,6 @@
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
+using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 using Google.Protobuf.WellKnownTypes;
@@ -7,12 +8,13 @@ using ContractOutputFormat = DocEngine.Contract.V1.OutputFormat;
 using CoreOutputFormat = DocEngine.Core.Processing.OutputFormat;
 using ContractPdfEncryption = DocEngine.Contract.V1.PdfEncryption;
 using CorePdfEncryption = DocEngine.Core.Pdf.PdfEncryption;
+using CorePreviewFormat = DocEngine.Core.Previews.PreviewFormat;
 
 namespace DocEngine.Contract.V1;
 
 /// <summary>
-/// Inspection and processing results to contract messages. This one file is compiled into the server and into the CLI
-/// (linked from DocEngine.Cli.csproj), so `docengine inspect --json` prints the same JSON offline as through the server.
+/// Inspection, processing and preview results to contract messages. This one file is compiled into the server and into
+/// the CLI (linked from DocEngine.Cli.csproj), so `docengine inspect --json` prints the same JSON offline as through the server.
 /// </summary>
 internal static class ProcessingMapping
 {
@@ -134,4 +136,28 @@ internal static class ProcessingMapping
             options.HasDpi ? options.Dpi : null,
             options.HasMaxEdge ? options.MaxEdge : null,
             options.Gray);
+
+    public static PagePreview ToProto(this RenderedPage page, string rendition = "") => new()
+    {
+        PageNumber = page.Number,
+        Width = page.Width,
+        Height = page.Height,
+        Format = page.Format.ToProto(),
+        Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(page.Bytes),
+        Rendition = rendition,
+    };
+
+    public static PreviewFormat ToProto(this CorePreviewFormat format) => format switch
+    {
+        CorePreviewFormat.Jpeg => PreviewFormat.Jpeg,
+        CorePreviewFormat.WebP => PreviewFormat.Webp,
+        _ => PreviewFormat.Png,
+    };
+
+    public static CorePreviewFormat ToCore(this PreviewFormat format) => format switch
+    {
+        PreviewFormat.Jpeg => CorePreviewFormat.Jpeg,
+        PreviewFormat.Webp => CorePreviewFormat.WebP,
+        _ => CorePreviewFormat.Png,
+    };
 }
