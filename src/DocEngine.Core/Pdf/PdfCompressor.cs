@@ -344,13 +344,13 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         return path;
     }
 
-    /// <summary>The facts, or null when PdfPig cannot read it (mutool may still repair it).</summary>
-    private PdfFacts? Inspect(string path, string? password)
+    /// <summary>What the gate needs to know, or null when PdfPig cannot read it (mutool may still repair it).</summary>
+    private static PdfOutline? Inspect(string path, string? password)
     {
         using var content = File.OpenRead(path);
         try
         {
-            return PdfInspector.Inspect(content, password, options);
+            return PdfInspector.Outline(content, password);
         }
         catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE"
             && !damaged.Details.GetValueOrDefault("parser_message", "").Contains("ncrypt", StringComparison.Ordinal))

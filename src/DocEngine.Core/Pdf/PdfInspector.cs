@@ -21,11 +21,19 @@ public static class PdfInspector
         Open(stream, password, document => Read(document, options), PdfFacts.Locked);
 
     /// <summary>
-    /// Only what drawing pages needs: the page count, whether a password is needed, and whether it is dynamic XFA.
-    /// It parses no content stream and scans no object, so it costs a few milliseconds where <see cref="Inspect"/> can cost a hundred.
+    /// Only what drawing or rewriting pages needs: the page count, encryption and whether a password is needed, whether it
+    /// is dynamic XFA, and how many signature fields are signed. It parses no content stream and scans no object, so it
+    /// costs a few milliseconds where <see cref="Inspect"/> can cost a hundred.
     /// </summary>
     public static PdfOutline Outline(Stream stream, string? password) =>
-        Open(stream, password, document => new PdfOutline(document.NumberOfPages, false, IsDynamicXfa(document.Structure)), PdfOutline.Locked);
+        Open(stream, password, document =>
+        {
+            var structure = document.Structure;
+            var acroForm = Resolve(structure, structure.Catalog.CatalogDictionary.Data.GetValueOrDefault("AcroForm")) as DictionaryToken;
+            var (_, signed) = CountSignatureFields(structure, Resolve(structure, acroForm?.Data.GetValueOrDefault("Fields")), 0, []);
+            return new PdfOutline(document.NumberOfPages, false, IsDynamicXfa(structure),
+                document.IsEncrypted ? PdfEncryption.OpensWithoutPassword : PdfEncryption.None, signed);
+        }, PdfOutline.Locked);
 
     private static T Open<T>(Stream stream, string? password, Func<PdfPigDocument, T> read, T locked)
     {
@@ -250,14 +258,16 @@ public sealed record PdfFacts(
     public static PdfFacts Locked { get; } = new("", 0, [], PdfEncryption.NeedsPassword, true, false, false, false, false, false, 0, 0);
 }
 
-/// <summary>What drawing a PDF's pages needs to know first.</summary>
+/// <summary>What drawing or rewriting a PDF's pages needs to know first.</summary>
 /// <param name="Pages">Page count (0 when it needs a password to be read).</param>
 /// <param name="PasswordRequired">It cannot be read without a password.</param>
 /// <param name="IsDynamicXfa">A dynamic XFA form: viewers other than Adobe's show a placeholder page.</param>
-public sealed record PdfOutline(int Pages, bool PasswordRequired, bool IsDynamicXfa)
+/// <param name="Encryption">Whether it is encrypted, and whether it opens without a password.</param>
+/// <param name="SignedSignatureFields">Signature fields that hold a signature.</param>
+public sealed record PdfOutline(int Pages, bool PasswordRequired, bool IsDynamicXfa, PdfEncryption Encryption, int SignedSignatureFields)
 {
     /// <summary>The outline of a PDF that needs a password before anything else can be read.</summary>
-    public static PdfOutline Locked { get; } = new(0, true, false);
+    public static PdfOutline Locked { get; } = new(0, true, false, PdfEncryption.NeedsPassword, 0);
 }
 
 /// <summary>A page's size in points (1/72 inch) and its rotation in degrees.</summary>

@@ -129,35 +129,26 @@ public sealed class MutoolRenderer
             {
                 options.AddRange(["-p", password]);
             }
-            using var process = Process.Start(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]))!;
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_options.MaxDocumentTime);
-            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            (int ExitCode, string Output, string Errors) run;
             try
             {
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+                run = await RunToEndAsync(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]), _options.MaxDocumentTime,
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new DocEngineException(ErrorKind.ResourceExhausted, "PDF_REWRITE_TIMEOUT",
                     $"Reading this PDF took longer than {_options.MaxDocumentTime.TotalSeconds:0} seconds and was stopped: it is unusually complex; print it to a new PDF and try that.");
             }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-            var text = await errors.ConfigureAwait(false);
-            if (process.ExitCode != 0 || !File.Exists(outputPath))
+            var text = run.Errors;
+            if (run.ExitCode != 0 || !File.Exists(outputPath))
             {
                 throw text.Contains("cannot authenticate password", StringComparison.Ordinal)
                     ? string.IsNullOrEmpty(password) ? PdfRefusals.PasswordRequired() : PdfRefusals.WrongPassword()
                     : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                         "This PDF is too damaged to repair: open it in a PDF viewer and save or print it to a new PDF, then upload that.")
                     {
-                        Details = new Dictionary<string, string> { ["renderer_message"] = text.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "" },
+                        Details = new Dictionary<string, string> { ["renderer_message"] = FirstError(text) },
                     };
             }
             return text.Contains("repair", StringComparison.Ordinal) || text.Contains("broken xref", StringComparison.Ordinal);
@@ -176,14 +167,22 @@ public sealed class MutoolRenderer
             throw Unavailable();
         }
         var start = StartInfo(Environment.CurrentDirectory, "show", password is null ? [] : ["-p", password], [pdfPath, "trailer/Root/Pages/Count"]);
+        var (_, text, _) = await RunToEndAsync(start, _options.MaxPageTime, cancellationToken).ConfigureAwait(false);
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
+    }
+
+    /// <summary>Runs one mutool command to its end within <paramref name="limit"/>, killing it on timeout or cancel.</summary>
+    private static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken)
+    {
         using var process = Process.Start(start)!;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.MaxPageTime);
+        deadline.CancelAfter(limit);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
         {
-            var text = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
+            var output = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
             await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-            return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
+            return (process.ExitCode, output, await errors.ConfigureAwait(false));
         }
         finally
         {
@@ -193,6 +192,8 @@ public sealed class MutoolRenderer
             }
         }
     }
+
+    private static string FirstError(string errors) => errors.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "";
 
     private Process Start(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, string? password, string workingDirectory)
     {
@@ -276,7 +277,7 @@ public sealed class MutoolRenderer
             : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                 $"Page {page} of this PDF is damaged and cannot be shown: open the PDF in a viewer and save or print it to a new PDF, then upload that.")
             {
-                Details = new Dictionary<string, string> { ["renderer_message"] = errors.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "" },
+                Details = new Dictionary<string, string> { ["renderer_message"] = FirstError(errors) },
             };
 
 
