@@ -51,7 +51,8 @@ public sealed record PdfPart(string Path, long Bytes, int FirstPage, int LastPag
 /// <param name="Parts">One part, or several that together hold every page in order.</param>
 /// <param name="Pages">Pages in the original.</param>
 /// <param name="Report">Bytes before and after, every action, warnings, and the image resolution and quality chosen.</param>
-public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report);
+/// <param name="Unchanged">The one part is the input, byte for byte (signed, or nothing made it smaller).</param>
+public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report, bool Unchanged = false);
 
 /// <summary>
 /// Makes PDFs fit. PDFsharp reads the PDF (MuPDF's <c>mutool clean</c> repairs or decrypts it first when needed), drops
@@ -84,7 +85,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
             {
                 warnings.Add($"It is {ByteSize.Describe(before)}, over the {ByteSize.Describe(budget.Value)} limit: ask the signer for a smaller signed file, or allow breaking the signature.");
             }
-            return Whole(Copy(inputPath, outputDirectory), facts.Pages, null, null, before, actions, warnings);
+            return Original(inputPath, outputDirectory, facts.Pages, before, actions, warnings);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -116,7 +117,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
             var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, deadline.Token);
             var result = await ChooseAsync(inputPath, before, request, attempts, outputDirectory, actions, warnings).ConfigureAwait(false);
             var said = new List<string>();
-            if (!result.Report.Actions.Any(a => a.StartsWith(KeptOriginal, StringComparison.Ordinal)))
+            if (!result.Unchanged)
             {
                 said.Add("Rewrote it losslessly: unused objects dropped, duplicate objects merged, streams compressed, page thumbnails and editor data removed.");
             }
@@ -241,8 +242,8 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         }
         else if (attempt.Bytes >= before)
         {
-            actions.Add($"{KeptOriginal} nothing made it smaller than {ByteSize.Describe(before)}.");
-            return Whole(Copy(inputPath, outputDirectory), attempt.Pages, null, null, before, actions, warnings);
+            actions.Add($"Kept the original file: nothing made it smaller than {ByteSize.Describe(before)}.");
+            return Original(inputPath, outputDirectory, attempt.Pages, before, actions, warnings);
         }
         if (level is not null)
         {
@@ -252,8 +253,6 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         File.Move(attempt.Path, path, overwrite: true);
         return Whole(path, attempt.Pages, level?.Dpi, level?.Quality, before, actions, warnings);
     }
-
-    private const string KeptOriginal = "Kept the original file:";
 
     private const string Unreadable = "Its images could not be recompressed, because its internal structure is too unusual; it was only rewritten losslessly.";
 
@@ -337,11 +336,12 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
         });
     }
 
-    private static string Copy(string inputPath, string outputDirectory)
+    /// <summary>The input itself as the one part.</summary>
+    private static PdfCompression Original(string inputPath, string outputDirectory, int pages, long before, List<string> actions, List<string> warnings)
     {
         var path = Path.Combine(outputDirectory, "part-1.pdf");
         File.Copy(inputPath, path, overwrite: true);
-        return path;
+        return Whole(path, pages, null, null, before, actions, warnings) with { Unchanged = true };
     }
 
     /// <summary>What the gate needs to know, or null when PdfPig cannot read it (mutool may still repair it).</summary>

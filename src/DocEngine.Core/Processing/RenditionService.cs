@@ -153,13 +153,10 @@ public sealed class RenditionService
             {
                 var part = result.Parts[i];
                 string sha256;
-                await using (var file = File.OpenRead(part.Path))
-                {
-                    sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
-                }
                 await using (var file = new FileStream(part.Path, FileMode.Open, FileAccess.ReadWrite))
                 {
-                    file.Flush(flushToDisk: true);
+                    sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+                    file.Flush(flushToDisk: true); // durable before the blob store takes it
                 }
                 await _blobs.PutFileAsync(part.Path, sha256, cancellationToken).ConfigureAwait(false);
                 var report = result.Report with
