@@ -64,7 +64,15 @@ public sealed class UploadWriter : IAsyncDisposable
         catch (DocEngineException full) when (full.Reason == "STORAGE_FULL" && _background is not null)
         {
             // A commit still in flight may yet make earlier chunks durable: say the offset it ends at, not the one before it.
-            await DrainBackgroundCommitAsync().ConfigureAwait(false);
+            try
+            {
+                await DrainBackgroundCommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or DocEngineException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                // It failed too: on the full disk, or on the part file the failed write closed. The session is back at
+                // its last durable offset.
+            }
             throw UploadManager.StorageFull(_active.Record!.CommittedOffset);
         }
     }
