@@ -1,0 +1,130 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+
+namespace DocEngine.Tests.Infrastructure.SignedPdfs;
+
+/// <summary>How <see cref="CmsSignatureMaker"/> builds a CMS SignedData.</summary>
+public sealed record CmsOptions
+{
+    /// <summary>The signer certificate with its private key (default: <see cref="TestPki.RsaSigner"/>).</summary>
+    public X509Certificate2? Signer { get; init; }
+
+    /// <summary>The digest algorithm: SHA-1, SHA-256 (default), SHA-384 or SHA-512.</summary>
+    public HashAlgorithmName Digest { get; init; } = HashAlgorithmName.SHA256;
+
+    /// <summary>Whether the SignerInfo has signedAttrs (content-type, message-digest, ESS signing-certificate-v2, optional signing-time).</summary>
+    public bool SignedAttributes { get; init; } = true;
+
+    /// <summary>A signing-time signed attribute to add (none when null); needs <see cref="SignedAttributes"/>.</summary>
+    public DateTimeOffset? SigningTime { get; init; }
+
+    /// <summary>Whether the signer certificate goes into the CMS certificates (off: X509IncludeOption.None).</summary>
+    public bool IncludeCertificates { get; init; } = true;
+
+    /// <summary>More certificates to embed (e.g. the root) when <see cref="IncludeCertificates"/> is on.</summary>
+    public IReadOnlyList<X509Certificate2> ExtraCertificates { get; init; } = [];
+
+    /// <summary>How the SignerInfo names its certificate.</summary>
+    public SubjectIdentifierType SignerIdentifier { get; init; } = SubjectIdentifierType.IssuerAndSerialNumber;
+
+    /// <summary>RSA-PSS instead of PKCS#1 v1.5 (RSA signers only).</summary>
+    public bool RsaPss { get; init; }
+
+    /// <summary>Whether the content is carried inside the CMS as eContent (not detached).</summary>
+    public bool Attached { get; init; }
+
+    /// <summary>Whether to add an RFC 3161 signature timestamp (id-aa-signatureTimeStampToken) made by <see cref="TestTsa"/>.</summary>
+    public bool Timestamp { get; init; }
+}
+
+/// <summary>Makes CMS SignedData (DER) over content bytes with System.Security.Cryptography.Pkcs.</summary>
+public static class CmsSignatureMaker
+{
+    /// <summary>id-aa-signatureTimeStampToken.</summary>
+    public const string SignatureTimeStampTokenOid = "1.2.840.113549.1.9.16.2.14";
+
+    /// <summary>id-aa-signingCertificateV2.</summary>
+    public const string SigningCertificateV2Oid = "1.2.840.113549.1.9.16.2.47";
+
+    /// <summary>Signs <paramref name="content"/> and returns the DER ContentInfo of the SignedData.</summary>
+    public static byte[] Sign(byte[] content, CmsOptions? options = null)
+    {
+        options ??= new CmsOptions();
+        var certificate = options.Signer ?? TestPki.Shared.RsaSigner;
+        var signer = CreateSigner(certificate, options);
+        signer.DigestAlgorithm = DigestOid(options.Digest);
+        signer.IncludeOption = options.IncludeCertificates ? X509IncludeOption.EndCertOnly : X509IncludeOption.None;
+        if (options.IncludeCertificates)
+        {
+            signer.Certificates.AddRange(options.ExtraCertificates.ToArray());
+        }
+        if (options.SignedAttributes)
+        {
+            // .NET adds content-type and message-digest itself as soon as there is any signed attribute.
+            signer.SignedAttributes.Add(new AsnEncodedData(SigningCertificateV2Oid, SigningCertificateV2(certificate)));
+            if (options.SigningTime is { } time)
+            {
+                signer.SignedAttributes.Add(new Pkcs9SigningTime(time.UtcDateTime));
+            }
+        }
+        var cms = new SignedCms(new ContentInfo(content), detached: !options.Attached);
+        cms.ComputeSignature(signer, silent: true);
+        if (options.Timestamp)
+        {
+            var signerInfo = cms.SignerInfos[0];
+            var token = TestTsa.CreateToken(signerInfo.GetSignature(), HashAlgorithmName.SHA256);
+            signerInfo.AddUnsignedAttribute(new AsnEncodedData(SignatureTimeStampTokenOid, token));
+        }
+        return cms.Encode();
+    }
+
+    /// <summary>Adds an RFC 3161 signature timestamp to the first SignerInfo of an existing CMS and re-encodes it.</summary>
+    public static byte[] AddSignatureTimestamp(byte[] cmsBytes, byte[]? detachedContent = null)
+    {
+        var cms = detachedContent is null ? new SignedCms() : new SignedCms(new ContentInfo(detachedContent), detached: true);
+        cms.Decode(cmsBytes);
+        var signerInfo = cms.SignerInfos[0];
+        signerInfo.AddUnsignedAttribute(new AsnEncodedData(SignatureTimeStampTokenOid, TestTsa.CreateToken(signerInfo.GetSignature(), HashAlgorithmName.SHA256)));
+        return cms.Encode();
+    }
+
+    /// <summary>The OID of a digest algorithm name.</summary>
+    public static Oid DigestOid(HashAlgorithmName digest) => digest.Name switch
+    {
+        "SHA1" => new Oid("1.3.14.3.2.26"),
+        "SHA256" => new Oid("2.16.840.1.101.3.4.2.1"),
+        "SHA384" => new Oid("2.16.840.1.101.3.4.2.2"),
+        "SHA512" => new Oid("2.16.840.1.101.3.4.2.3"),
+        _ => throw new ArgumentOutOfRangeException(nameof(digest), digest.Name, "Unsupported digest."),
+    };
+
+    /// <summary>The DER of an ESS SigningCertificateV2 naming <paramref name="certificate"/> by its SHA-256 hash.</summary>
+    public static byte[] SigningCertificateV2(X509Certificate2 certificate)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                using (writer.PushSequence())
+                {
+                    // hashAlgorithm DEFAULT sha256 is omitted in DER.
+                    writer.WriteOctetString(SHA256.HashData(certificate.RawData));
+                }
+            }
+        }
+        return writer.Encode();
+    }
+
+    private static CmsSigner CreateSigner(X509Certificate2 certificate, CmsOptions options)
+    {
+        if (options.RsaPss)
+        {
+            var key = certificate.GetRSAPrivateKey() ?? throw new ArgumentException("RSA-PSS needs an RSA signer.", nameof(options));
+            return new CmsSigner(options.SignerIdentifier, certificate, key, RSASignaturePadding.Pss);
+        }
+        return new CmsSigner(options.SignerIdentifier, certificate);
+    }
+}

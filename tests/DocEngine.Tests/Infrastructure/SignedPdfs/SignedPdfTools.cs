@@ -1,0 +1,76 @@
+using System.Diagnostics;
+
+namespace DocEngine.Tests.Infrastructure.SignedPdfs;
+
+/// <summary>Independent judges for the signed-PDF fixtures: qpdf, poppler's pdfsig and MuPDF's mutool, run on bytes via a temp file.</summary>
+public static class SignedPdfTools
+{
+    /// <summary>Skips the test loudly when <paramref name="tool"/> is missing; under CI=true a missing tool is a failure.</summary>
+    public static void Require(string tool)
+    {
+        if (Run(tool, [], "--version").ExitCode != -1)
+        {
+            return;
+        }
+        var message = $"{tool.ToUpperInvariant()} NOT FOUND: signed-PDF fixture checks that need {tool} are SKIPPED.";
+        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " Under CI this is a failure.");
+        Console.Error.WriteLine("*** " + message + " ***");
+        Skip.If(true, message);
+    }
+
+    /// <summary><c>qpdf --check</c> on <paramref name="pdf"/>: exit 0 clean, 3 warnings only, 2 errors; with the combined output.</summary>
+    public static (int ExitCode, string Output) QpdfCheck(byte[] pdf)
+    {
+        var (exit, stdout, stderr) = Run("qpdf", pdf, "--check");
+        return (exit, stdout + stderr);
+    }
+
+    /// <summary><c>pdfsig</c>'s report on <paramref name="pdf"/> (stdout and stderr).</summary>
+    public static string Pdfsig(byte[] pdf)
+    {
+        var (_, stdout, stderr) = Run("pdfsig", pdf);
+        return stdout + stderr;
+    }
+
+    /// <summary><c>mutool show</c> of <paramref name="path"/> (e.g. <c>trailer/Root/AcroForm/Fields</c>) in <paramref name="pdf"/>.</summary>
+    public static (int ExitCode, string Output) MutoolShow(byte[] pdf, string path)
+    {
+        var (exit, stdout, stderr) = Run("mutool", pdf, "show", "{file}", path);
+        return (exit, stdout + stderr);
+    }
+
+    /// <summary>Runs <paramref name="program"/>; <c>{file}</c> in the arguments names a temp copy of <paramref name="pdf"/>, which is appended when absent. Exit -1 when not installed.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string program, byte[] pdf, params string[] arguments)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"docengine-signed-{Guid.NewGuid():N}.pdf");
+        try
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            if (pdf.Length > 0)
+            {
+                File.WriteAllBytes(path, pdf);
+            }
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument == "{file}" ? path : argument);
+            }
+            if (pdf.Length > 0 && !arguments.Contains("{file}"))
+            {
+                start.ArgumentList.Add(path);
+            }
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result, stderr);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return (-1, "", $"{program} is not installed");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
