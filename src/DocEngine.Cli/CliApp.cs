@@ -17,6 +17,7 @@ public static class CliApp
             InspectCommand.Create(),
             ProcessCommand.Create(),
             PreviewCommand.Create(),
+            VerifyCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -17,6 +17,9 @@ public sealed class DocEngineOptions
 
     /// <summary>The sandboxed PDF renderer and preview defaults.</summary>
     public PreviewOptions Previews { get; set; } = new();
+
+    /// <summary>Signature verification limits and trust anchors.</summary>
+    public Signatures.SignatureOptions Signatures { get; set; } = new();
 }
 
 /// <summary>

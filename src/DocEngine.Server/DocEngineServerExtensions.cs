@@ -3,6 +3,7 @@ using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
+using DocEngine.Core.Signatures;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using DocEngine.Server.Infrastructure;
@@ -61,6 +62,13 @@ public static class DocEngineServerExtensions
             options.Previews,
             sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new SignatureVerifier(options.Signatures,
+            TrustAnchors.Load(options.Signatures.TrustAnchors.Select(p => Path.GetFullPath(p, builder.Environment.ContentRootPath)))));
+        services.AddSingleton(sp => new StoredSignatureVerifier(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<DocumentReader>(),
+            sp.GetRequiredService<SignatureVerifier>(),
+            options.Signatures));
         services.AddHostedService<UploadCollectorService>();
 
         services.AddSingleton<ApiKeyInterceptor>();
@@ -109,6 +117,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<DocumentGrpcService>();
         app.MapGrpcService<ProcessingGrpcService>();
         app.MapGrpcService<PreviewGrpcService>();
+        app.MapGrpcService<SignatureGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using DocEngine.Cli.Common;
+using DocEngine.Contract.V1;
+using DocEngine.Core;
+using DocEngine.Core.Signatures;
+using Grpc.Core;
+using SignatureReport = DocEngine.Contract.V1.SignatureReport;
+using SignatureKind = DocEngine.Contract.V1.SignatureKind;
+
+namespace DocEngine.Cli.Commands;
+
+/// <summary>
+/// <c>docengine verify INPUT [--trust PEM_FILE_OR_DIR]... [--password P] [--content FILE] [--json]</c>: checks every
+/// signature of a PDF (or a detached .p7s against the file it signs) and says plainly what it means. Offline by default;
+/// with <c>--server</c> the file is uploaded and the service checks it (--trust anchors are sent with the call).
+/// Exit 0 whenever a report is produced, whatever it says.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("INPUT") { Description = "A PDF, or a detached signature (.p7s)" };
+        var trust = new Option<string[]>("--trust") { Description = "A PEM certificate file, or a folder of them, to trust as issuing authorities (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
+        var content = new Option<FileInfo?>("--content") { Description = "For a .p7s: the file it signs (default: INPUT without .p7s)" };
+        var json = new Option<bool>("--json") { Description = "Print VerifySignaturesResponse as proto3 JSON" };
+        var server = new Option<string?>("--server") { Description = "Verify through this DocEngine server instead of in-process" };
+        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
+        var command = new Command("verify", "Check a document's digital signatures: intact? who signed? changed since? trusted?")
+        {
+            input, trust, password, content, json, server, apiKey,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(input)!;
+            if (!file.Exists)
+            {
+                throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
+            }
+            var signed = parse.GetValue(content);
+            if (signed is null && file.Extension.Equals(".p7s", StringComparison.OrdinalIgnoreCase))
+            {
+                signed = new FileInfo(file.FullName[..^4]);
+                if (!signed.Exists)
+                {
+                    throw new CliFailure(ExitCodes.Usage, $"{file.Name} is a detached signature: give the file it signs with --content FILE.");
+                }
+            }
+            if (signed is { Exists: false })
+            {
+                throw new CliFailure(ExitCodes.Usage, $"No such file: {signed.FullName}.");
+            }
+            TrustAnchors anchors;
+            try
+            {
+                anchors = TrustAnchors.Load(parse.GetValue(trust) ?? []);
+            }
+            catch (DocEngineException e)
+            {
+                throw new CliFailure(ExitCodes.Usage, e.Message);
+            }
+            var report = parse.GetValue(server) is { } url
+                ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
+                : await OfflineAsync(file, signed, parse.GetValue(password), anchors, cancellationToken);
+            var stdout = parse.InvocationConfiguration.Output;
+            await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new VerifySignaturesResponse { Report = report }) : Describe(file, report));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<SignatureReport> OfflineAsync(FileInfo file, FileInfo? signed, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    {
+        var options = new SignatureOptions();
+        if (file.Length > options.MaxBytes || signed?.Length > options.MaxBytes)
+        {
+            throw new CliFailure(ExitCodes.Refused, $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.");
+        }
+        var verifier = new SignatureVerifier(options, anchors);
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+            var report = signed is null
+                ? await verifier.VerifyPdfAsync(bytes, password, null, cancellationToken)
+                : await verifier.VerifyDetachedAsync(bytes, await File.ReadAllBytesAsync(signed.FullName, cancellationToken), null, cancellationToken);
+            return report.ToProto();
+        }
+        catch (DocEngineException refusal)
+        {
+            throw CliFailure.From(refusal);
+        }
+    }
+
+    private static async Task<SignatureReport> ThroughServerAsync(string url, string? apiKey, FileInfo file, FileInfo? signed, string? password,
+        TrustAnchors anchors, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var connection = ServerConnection.Open(url, apiKey);
+        try
+        {
+            var uploader = new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr);
+            var documents = await uploader.UploadAllAsync(signed is null ? [file] : [file, signed], null, cancellationToken);
+            var request = new VerifySignaturesRequest { Name = documents[0].Name, Password = password ?? "", SignedDocument = signed is null ? "" : documents[1].Name };
+            request.TrustAnchorsPem.AddRange(anchors.Certificates.Select(c => c.ExportCertificatePem()));
+            var client = new SignatureService.SignatureServiceClient(connection.Invoker);
+            return (await client.VerifySignaturesAsync(request, cancellationToken: cancellationToken)).Report;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            throw connection.Explain(e);
+        }
+    }
+
+    private static string Describe(FileInfo file, SignatureReport report)
+    {
+        var lines = new List<string> { $"{file.Name}: {Verdicts(report.Verdict)}", "", report.Explanation, "" };
+        foreach (var (signature, index) in report.Signatures.Select((s, i) => (s, i + 1)))
+        {
+            var who = signature.Signer is { } signer ? signer.Subject : "unknown signer";
+            lines.Add($"Signature {index}{(signature.FieldName.Length > 0 ? $" (field \"{signature.FieldName}\")" : "")}: {Kind(signature.Kind)}, {signature.SubFilter}");
+            lines.Add($"  Signer: {who}");
+            if (signature.SigningTime is { } time)
+            {
+                lines.Add($"  Signed (as claimed): {time.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}");
+            }
+            if (signature.Timestamp is { } stamp)
+            {
+                lines.Add($"  Time-stamp: {stamp.Time?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} by {stamp.Authority?.Subject ?? "?"} ({(stamp.Verified ? "verified" : "NOT verified")})");
+            }
+            lines.Add($"  Integrity: {Words(signature.Integrity.ToString())}; coverage: {Words(signature.Coverage.ToString())} (revision {signature.Revision} of {report.Revisions}); changed after: {Words(signature.ModificationLevel.ToString())}; trust: {Words(signature.Trust.ToString())}");
+            lines.Add($"  Algorithms: {signature.DigestAlgorithm}, {signature.SignatureAlgorithm}{(signature.DocMdp > 0 ? $"; certifies with DocMDP P={signature.DocMdp}" : "")}");
+            lines.AddRange(signature.Changes.Select(c => "  Changed after signing: " + c));
+            lines.AddRange(signature.Problems.Select(p => "  Problem: " + p));
+        }
+        if (report.UnsignedSignatureFields.Count > 0)
+        {
+            lines.Add("Empty signature fields: " + string.Join(", ", report.UnsignedSignatureFields));
+        }
+        foreach (var mark in report.OtherMarks)
+        {
+            lines.Add($"Not a digital signature: {Words(mark.Kind.ToString())}{(mark.FieldName.Length > 0 ? $" in field \"{mark.FieldName}\"" : "")}{(mark.Page > 0 ? $" on page {mark.Page}" : "")}{(mark.Text.Length > 0 ? $": \"{mark.Text}\"" : "")}");
+        }
+        return string.Join(Environment.NewLine, lines).TrimEnd();
+    }
+
+    private static string Verdicts(Verdict verdict) => verdict switch
+    {
+        Verdict.NotSigned => "NOT SIGNED (no digital signature)",
+        Verdict.Valid => "VALID (signatures intact and trusted)",
+        Verdict.ValidUntrusted => "VALID BUT UNTRUSTED (intact, signer not confirmed)",
+        Verdict.Modified => "MODIFIED AFTER SIGNING",
+        _ => "INVALID",
+    };
+
+    private static string Kind(SignatureKind kind) => kind switch
+    {
+        SignatureKind.Certification => "certification signature",
+        SignatureKind.DocumentTimestamp => "document time-stamp",
+        SignatureKind.Detached => "detached signature",
+        _ => "approval signature",
+    };
+
+    private static string Words(string pascal) => string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

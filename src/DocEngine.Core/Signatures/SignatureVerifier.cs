@@ -1,0 +1,146 @@
+using System.Globalization;
+using DocEngine.Core.Signatures.Syntax;
+
+namespace DocEngine.Core.Signatures;
+
+/// <summary>
+/// Verifies every signature of a PDF the way strict validators do (see Signatures/README.md): ByteRange sanity, CMS
+/// integrity, trust at signing time, and difference analysis of every later revision under DocMDP and FieldMDP. It also
+/// says what non-cryptographic "signatures" the document holds. Each call runs under <see cref="SignatureOptions.TimeLimit"/>.
+/// </summary>
+public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors)
+{
+    public TrustAnchors Anchors { get; } = anchors;
+
+    /// <summary>Verifies a PDF; <paramref name="extraAnchors"/> are trusted for this call in addition to the configured ones.</summary>
+    public Task<SignatureReport> VerifyPdfAsync(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors? extraAnchors, CancellationToken cancellationToken) =>
+        RunAsync(token => VerifyPdf(pdf, password, extraAnchors is null ? Anchors : Anchors.With(extraAnchors.Certificates), token), cancellationToken);
+
+    /// <summary>Verifies a detached CMS signature (.p7s) over <paramref name="content"/>.</summary>
+    public Task<SignatureReport> VerifyDetachedAsync(ReadOnlyMemory<byte> signature, ReadOnlyMemory<byte> content, TrustAnchors? extraAnchors, CancellationToken cancellationToken) =>
+        RunAsync(_ => DetachedSignature.Verify(signature, content, extraAnchors is null ? Anchors : Anchors.With(extraAnchors.Certificates)), cancellationToken);
+
+    private async Task<SignatureReport> RunAsync(Func<CancellationToken, SignatureReport> work, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.TimeLimit);
+        try
+        {
+            return await Task.Run(() => work(deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNATURE_CHECK_TIMEOUT",
+                $"Checking this document's signatures took longer than {options.TimeLimit.TotalSeconds:0.#} seconds, which no honest signed PDF needs: ask for a fresh copy of the signed document.");
+        }
+    }
+
+    internal static SignatureReport VerifyPdf(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    {
+        if (pdf.Span[..Math.Min(1024, pdf.Length)].IndexOf("%PDF-"u8) < 0)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "NOT_A_PDF",
+                "This file is not a PDF, so it cannot hold a PDF signature: for a detached signature (.p7s), give the signed file too.");
+        }
+        PdfFile file;
+        DocumentStructure structure;
+        try
+        {
+            file = PdfFile.Open(pdf, cancellationToken);
+            PdfEncryption.Unlock(file, password);
+            structure = new DocumentStructure(file, file.Last);
+        }
+        catch (PdfSyntaxException e)
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "PDF_STRUCTURE_UNREADABLE",
+                $"This PDF's structure cannot be read ({e.Message}), so its signatures cannot be checked: ask for a fresh copy from whoever produced it.");
+        }
+        var findings = new List<SignatureFinding>();
+        var unsigned = new List<string>();
+        var analysis = new DifferenceAnalysis(file, cancellationToken);
+        foreach (var field in structure.Fields.Where(f => f.Type == "Sig"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (structure.Resolve(field.Dictionary["V"]) is not PdfDictionary value || !HoldsSignature(value))
+            {
+                unsigned.Add(field.Name);
+                continue;
+            }
+            findings.Add(PdfSignatureCheck.Check(file, field, anchors));
+        }
+        findings = findings.OrderBy(f => f.SignedRevisionEnd == 0 ? long.MaxValue : f.SignedRevisionEnd).ToList();
+        Modifications.Apply(file, analysis, findings, structure);
+        var marks = Marks.Find(structure);
+        var verdict = Decide(findings);
+        return new SignatureReport(verdict, findings, unsigned, marks, Explanation.Write(verdict, findings, unsigned, marks, anchors),
+            file.Revisions.Count, anchors.Certificates.Count);
+    }
+
+    /// <summary>A zero-filled /Contents is a field prepared for signing, not a signature (DSS pdf-with-empty-sig.pdf).</summary>
+    private static bool HoldsSignature(PdfDictionary value) =>
+        value["Contents"] is PdfString contents && contents.Bytes.AsSpan().ContainsAnyExcept((byte)0);
+
+    internal static SignatureVerdict Decide(IReadOnlyList<SignatureFinding> findings)
+    {
+        if (findings.Count == 0)
+        {
+            return SignatureVerdict.NotSigned;
+        }
+        if (findings.Any(f => f.Integrity != SignatureIntegrity.Intact || f.Coverage == SignatureCoverage.Nonstandard || f.Trust == SignerTrust.UnknownSigner))
+        {
+            return SignatureVerdict.Invalid;
+        }
+        if (findings.Any(f => f.ModificationLevel > f.Allowed))
+        {
+            return SignatureVerdict.Modified;
+        }
+        return findings.All(f => f.Trust == SignerTrust.Trusted) ? SignatureVerdict.Valid : SignatureVerdict.ValidUntrusted;
+    }
+
+    /// <summary>Reads a PDF date (§7.9.4), "D:YYYYMMDDHHmmSSOHH'mm'", with any tail missing; null when unreadable.</summary>
+    internal static DateTimeOffset? ParseDate(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var s = text.StartsWith("D:", StringComparison.Ordinal) ? text[2..] : text;
+        var digits = new string(s.TakeWhile(char.IsAsciiDigit).ToArray());
+        if (digits.Length < 4)
+        {
+            return null;
+        }
+        int Part(int start, int length, int fallback) =>
+            digits.Length >= start + length ? int.Parse(digits.AsSpan(start, length), CultureInfo.InvariantCulture) : fallback;
+        var offset = TimeSpan.Zero;
+        var rest = s[digits.Length..];
+        if (rest.Length > 0 && rest[0] is '+' or '-')
+        {
+            var zone = new string(rest[1..].Where(char.IsAsciiDigit).ToArray());
+            var hours = zone.Length >= 2 ? int.Parse(zone.AsSpan(0, 2), CultureInfo.InvariantCulture) : 0;
+            var minutes = zone.Length >= 4 ? int.Parse(zone.AsSpan(2, 2), CultureInfo.InvariantCulture) : 0;
+            offset = new TimeSpan(hours, minutes, 0) * (rest[0] == '-' ? -1 : 1);
+        }
+        try
+        {
+            return new DateTimeOffset(Part(0, 4, 1), Part(4, 2, 1), Part(6, 2, 1), Part(8, 2, 0), Part(10, 2, 0), Part(12, 2, 0), offset);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Signature checking limits and trust configuration (section DocEngine:Signatures).</summary>
+public sealed class SignatureOptions
+{
+    /// <summary>Time allowed per document; default 3 seconds.</summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>PEM files or folders of trust anchors; none by default, so no signer is "trusted".</summary>
+    public List<string> TrustAnchors { get; set; } = [];
+
+    /// <summary>Largest file checked; default 256 MiB.</summary>
+    public long MaxBytes { get; set; } = 256L << 20;
+}

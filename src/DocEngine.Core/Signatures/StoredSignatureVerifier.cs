@@ -1,0 +1,43 @@
+using DocEngine.Core.Processing;
+using DocEngine.Core.Storage;
+
+namespace DocEngine.Core.Signatures;
+
+/// <summary>Verifies the signatures of stored documents: reads the blob (hash-checked) and hands it to <see cref="SignatureVerifier"/>.</summary>
+public sealed class StoredSignatureVerifier(IDocumentStore documents, DocumentReader reader, SignatureVerifier verifier, SignatureOptions options)
+{
+    /// <summary>Verifies a stored PDF, or a stored detached signature against <paramref name="signedDocument"/>.</summary>
+    public async Task<SignatureReport> VerifyAsync(string tenant, DocumentKey document, DocumentKey? signedDocument, string? password,
+        TrustAnchors? extraAnchors, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadAsync(tenant, document, "name", cancellationToken).ConfigureAwait(false);
+        if (signedDocument is null)
+        {
+            return await verifier.VerifyPdfAsync(bytes, password, extraAnchors, cancellationToken).ConfigureAwait(false);
+        }
+        var content = await ReadAsync(tenant, signedDocument, "signed_document", cancellationToken).ConfigureAwait(false);
+        return await verifier.VerifyDetachedAsync(bytes, content, extraAnchors, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> ReadAsync(string tenant, DocumentKey key, string field, CancellationToken cancellationToken)
+    {
+        var record = await documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
+                $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
+            { Field = field };
+        if (record.SizeBytes > options.MaxBytes)
+        {
+            throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNED_FILE_TOO_LARGE",
+                $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.")
+            { Field = field };
+        }
+        var bytes = new byte[record.SizeBytes];
+        var position = 0;
+        await foreach (var piece in reader.ReadAsync(record, 0, 0, cancellationToken).ConfigureAwait(false))
+        {
+            piece.CopyTo(bytes.AsMemory(position));
+            position += piece.Length;
+        }
+        return bytes;
+    }
+}
