@@ -25,7 +25,7 @@ internal static class Explanation
                 }
                 if (unsigned.Count > 0)
                 {
-                    text.Append(" If a digital signature is required, open the PDF in a reader that can sign (for example Adobe Acrobat Reader: Fill & Sign, or your national e-ID software) and sign the empty field with your certificate.");
+                    text.Append(" If a digital signature is required, sign the empty field with a certificate: in Adobe Acrobat Reader use \"Use a certificate\" > \"Digitally sign\" (\"Fill & Sign\" only adds a picture), or use your national e-ID software.");
                 }
                 break;
             case SignatureVerdict.Valid:

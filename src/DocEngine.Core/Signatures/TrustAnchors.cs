@@ -44,7 +44,7 @@ public sealed class TrustAnchors
             {
                 var collection = new X509Certificate2Collection();
                 collection.ImportFromPem(text);
-                return collection.Cast<X509Certificate2>().ToList();
+                return collection.Count > 0 ? collection.Cast<X509Certificate2>().ToList() : throw new CryptographicException("no readable certificate");
             }
             return [X509CertificateLoader.LoadCertificate(content)];
         }

@@ -216,6 +216,47 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("--max-bytes takes a size such as 4MB", nonsense.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Verify_explains_a_signed_form_and_a_typed_name_form_offline_and_through_the_server_with_the_same_json()
+    {
+        var signed = Path.Combine(_work.Path, "signed form.pdf");
+        var typed = Path.Combine(_work.Path, "typed name.pdf");
+        var root = Path.Combine(_work.Path, "authority.pem");
+        await File.WriteAllBytesAsync(signed, Infrastructure.SignedPdfs.PdfSigner.Sign(Infrastructure.SignedPdfs.FormPdf.Create().Bytes).Bytes);
+        await File.WriteAllBytesAsync(typed, Infrastructure.SignedPdfs.FormPdf.Create(new() { FullNameSignatureValue = "Jane Doe" }).Bytes);
+        await File.WriteAllTextAsync(root, Infrastructure.SignedPdfs.TestPki.Shared.RootPem);
+
+        var text = await Cli("verify", signed, "--trust", root);
+        var offline = await Cli("verify", signed, "--trust", root, "--json");
+        var online = await Cli("verify", signed, "--trust", root, "--json", "--server", _server.Url);
+        var typedName = await Cli("verify", typed);
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.StartsWith("signed form.pdf: VALID (signatures intact and trusted)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Signer: CN=Test Signer RSA", text.Stdout, StringComparison.Ordinal);
+        Assert.True(online.ExitCode == 0, online.ToString());
+        Assert.Equal(offline.Stdout, online.Stdout);
+        Assert.Equal("VERDICT_VALID", JsonDocument.Parse(offline.Stdout).RootElement.GetProperty("report").GetProperty("verdict").GetString());
+        Assert.Equal(0, typedName.ExitCode);
+        Assert.StartsWith("typed name.pdf: NOT SIGNED", typedName.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Not a digital signature: typed name in field \"FullNameSignature\" on page 1: \"Jane Doe\"", typedName.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_refuses_a_file_that_is_not_a_pdf_with_exit_3_and_a_missing_trust_file_with_exit_2()
+    {
+        var notes = Path.Combine(_work.Path, "notes.pdf");
+        await File.WriteAllTextAsync(notes, "plain words, renamed .pdf");
+
+        var refused = await Cli("verify", notes);
+        var usage = await Cli("verify", notes, "--trust", Path.Combine(_work.Path, "missing.pem"));
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.StartsWith("This file is not a PDF", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("does not exist", usage.Stderr, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

@@ -15,6 +15,7 @@ internal sealed class PdfFile
     private readonly Dictionary<XrefEntry, PdfObject?> _objects = [];
     private readonly Dictionary<(int Number, long Offset), (byte[] Data, int[] Numbers, int[] Offsets)> _objectStreams = [];
     private readonly CancellationToken _cancellationToken;
+    private Signatures.PdfEncryption? _encryption;
 
     private PdfFile(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -114,6 +115,11 @@ internal sealed class PdfFile
         }
         _objects[entry] = null; // a reference cycle through /Length or an object stream reads as null, not forever
         var value = entry.Kind == XrefKind.InFile ? ReadObjectAt(entry.Offset, number) : ReadFromObjectStream(number, entry);
+        if (entry.Kind == XrefKind.InFile && _encryption is not null && value is not null)
+        {
+            // Strings inside object streams were decrypted with their stream (§7.6.2).
+            _encryption.DecryptStrings(value, number, entry.Generation);
+        }
         _objects[entry] = value;
         return value;
     }
@@ -131,7 +137,8 @@ internal sealed class PdfFile
             {
                 throw new PdfSyntaxException($"object {entry.StreamNumber} is not an object stream");
             }
-            var data = StreamDecoder.Decode(stream, stream.Data(Span), v => Resolve(v, Last));
+            var raw = _encryption is null ? stream.Data(Span).ToArray() : _encryption.DecryptStream(stream.Data(Span), entry.StreamNumber, hostEntry.Generation);
+            var data = StreamDecoder.Decode(stream, raw, v => Resolve(v, Last));
             var count = (int)Math.Clamp((stream["N"] as PdfNumber)?.AsLong ?? 0, 0, 1_000_000);
             var first = (int)((stream["First"] as PdfNumber)?.AsLong ?? -1);
             var header = new PdfParser(data, positionsAreFileOffsets: false);
@@ -218,6 +225,18 @@ internal sealed class PdfFile
             revisions.Add(new Revision(revisions.Count, group[0].Trailer, entries, end, group[0].Offset));
         }
         return revisions;
+    }
+
+    /// <summary>Decryption for an encrypted file, once unlocked; objects read before that (the /Encrypt dictionary) stay as written.</summary>
+    public Signatures.PdfEncryption? Encryption
+    {
+        get => _encryption;
+        set
+        {
+            _encryption = value;
+            _objects.Clear();
+            _objectStreams.Clear();
+        }
     }
 
     /// <summary>Whether the /Prev chain looped (reading stopped at the repeat).</summary>

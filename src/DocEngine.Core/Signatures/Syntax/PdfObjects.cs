@@ -91,7 +91,8 @@ internal sealed class PdfName(string value) : PdfObject
 /// <summary>A string with where it sits in the file, so a signature's /Contents can be matched to its ByteRange gap.</summary>
 internal sealed class PdfString(byte[] bytes, bool isHex, long start, long end) : PdfObject
 {
-    public byte[] Bytes { get; } = bytes;
+    /// <summary>The string's bytes (decrypted in place when the file is encrypted).</summary>
+    public byte[] Bytes { get; set; } = bytes;
 
     public bool IsHex { get; } = isHex;
 
