@@ -264,6 +264,9 @@ internal static class ChangeRules
                 case "Kids":
                     FieldList(context, context.Before.Resolve(old["Kids"]) as PdfArray, context.After.Resolve(Get(now, "Kids")) as PdfArray);
                     break;
+                case "AP" or "AS" when isSignature && old["V"] is not (null or PdfNull):
+                    context.Add(ModificationLevel.Other, $"the appearance of the already signed field \"{name}\" was replaced");
+                    break;
                 case var k when FormFillingFieldKeys.Contains(k):
                     context.Add(ModificationLevel.FormFilling, $"the appearance of form field \"{name}\" was updated");
                     context.ChangedFields.Add(name);
@@ -329,7 +332,11 @@ internal static class ChangeRules
         if (owners.Count == 1 && context.ReferencesTo(number) <= 1)
         {
             var owner = owners[0];
-            if (context.Before.FieldByNumber.TryGetValue(owner, out var field))
+            if (context.Before.FieldByNumber.TryGetValue(owner, out var field) && field.Type == "Sig" && field.Dictionary["V"] is not (null or PdfNull))
+            {
+                context.Add(ModificationLevel.Other, $"the appearance of the already signed field \"{field.Name}\" was redrawn");
+            }
+            else if (field is not null)
             {
                 context.Add(ModificationLevel.FormFilling, $"the appearance of form field \"{field.Name}\" was redrawn");
                 context.ChangedFields.Add(field.Name);

@@ -55,6 +55,10 @@ internal sealed class DifferenceAnalysis(PdfFile file, CancellationToken cancell
             {
                 continue; // new objects matter only through what refers to them, which is itself a change
             }
+            if (IsContainer(old) && IsContainer(now) && context.ReferencesTo(number) == 0)
+            {
+                continue; // an object or cross-reference stream rewritten: the objects inside it are compared one by one
+            }
             if (now is null)
             {
                 if (before.RoleOf(number) != ObjectRole.None)
@@ -67,6 +71,8 @@ internal sealed class DifferenceAnalysis(PdfFile file, CancellationToken cancell
         }
         return new RevisionChanges(context.Level, context.Sentences, context.ChangedFields);
     }
+
+    private static bool IsContainer(PdfObject? value) => value is null || value is PdfStream stream && stream.Name("Type") is "ObjStm" or "XRef";
 
     private static bool SameReference(PdfObject? a, PdfObject? b) =>
         (a, b) is (PdfReference x, PdfReference y) ? x.Number == y.Number && x.Generation == y.Generation : a is null && b is null;

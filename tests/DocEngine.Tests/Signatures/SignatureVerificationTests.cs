@@ -167,6 +167,22 @@ public sealed class SignatureVerificationTests
     }
 
     [Fact]
+    public async Task Replacing_the_appearance_of_a_signed_signature_field_is_other()
+    {
+        var signed = PdfSigner.Sign(FormPdf.Create().Bytes, new PdfSignOptions { DocMdp = true, DocMdpPermissions = 2 });
+        var body = PdfObjectReader.ReadObject(signed.Bytes, signed.FieldObject);
+        var stream = IncrementalUpdate.NextObjectNumber(signed.Bytes);
+        var replaced = IncrementalUpdate.Append(signed.Bytes,
+            PdfObjectWrite.Stream(stream, "/Type /XObject /Subtype /Form /BBox [0 0 200 50]", "BT /Helv 12 Tf 5 20 Td (Approved by the director) Tj ET"),
+            PdfObjectWrite.Of(signed.FieldObject, PdfSigner.SetEntry(body, "AP", $"<< /N {stream} 0 R >>")));
+
+        var report = await VerifyAsync(replaced);
+
+        Assert.Equal(SignatureVerdict.Modified, report.Verdict);
+        Assert.Contains("the appearance of the already signed field \"Signature1\" was replaced", report.Signatures[0].Changes);
+    }
+
+    [Fact]
     public async Task Two_signatures_are_reported_oldest_first_and_the_second_signing_is_form_filling_for_the_first()
     {
         var first = Signed();
