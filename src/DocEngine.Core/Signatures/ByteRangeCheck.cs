@@ -73,10 +73,10 @@ internal sealed class SignedRanges(ReadOnlyMemory<byte> file, long[] ranges) : I
 {
     public byte[] Hash(HashAlgorithmName algorithm)
     {
-        using var hash = IncrementalHash.CreateHash(algorithm);
-        hash.AppendData(file.Span.Slice((int)ranges[0], (int)ranges[1]));
-        hash.AppendData(file.Span.Slice((int)ranges[2], (int)ranges[3]));
-        return hash.GetHashAndReset();
+        using var hash = Cms.Digests.Create(algorithm);
+        hash.Append(file.Span.Slice((int)ranges[0], (int)ranges[1]));
+        hash.Append(file.Span.Slice((int)ranges[2], (int)ranges[3]));
+        return hash.Finish();
     }
 
     public byte[] ToArray() =>

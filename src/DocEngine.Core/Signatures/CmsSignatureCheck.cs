@@ -234,11 +234,11 @@ internal static class CmsSignatureCheck
                 }
             }
             var expected = first.ReadOctetString();
-            using var hasher = IncrementalHash.CreateHash(hash);
-            hasher.AppendData(certificate.RawData);
-            return !expected.AsSpan().SequenceEqual(hasher.GetHashAndReset());
+            using var hasher = Digests.Create(hash);
+            hasher.Append(certificate.RawData);
+            return !expected.AsSpan().SequenceEqual(hasher.Finish());
         }
-        catch (AsnContentException)
+        catch (Exception e) when (e is AsnContentException or CryptographicException or NotSupportedException)
         {
             return true;
         }
@@ -314,9 +314,9 @@ internal static class CmsSignatureCheck
     {
         public byte[] Hash(HashAlgorithmName algorithm)
         {
-            using var hasher = IncrementalHash.CreateHash(algorithm);
-            hasher.AppendData(bytes);
-            return hasher.GetHashAndReset();
+            using var hasher = Digests.Create(algorithm);
+            hasher.Append(bytes);
+            return hasher.Finish();
         }
 
         public byte[] ToArray() => bytes;

@@ -23,7 +23,7 @@ public sealed class SignatureVerificationTests
     private static byte[] Certified(int permissions, IReadOnlyList<string>? locks = null) =>
         Signed(new PdfSignOptions { DocMdp = true, DocMdpPermissions = permissions, FieldMdpInclude = locks });
 
-    public static TheoryData<string> Variants => new() { "rsa", "ecdsa", "rsa-pss", "no-signed-attributes", "subject-key-identifier", "sha-512", "cades" };
+    public static TheoryData<string> Variants => new() { "rsa", "ecdsa", "rsa-pss", "no-signed-attributes", "subject-key-identifier", "sha-512", "cades", "ed25519", "ed448", "ed25519-no-signed-attributes" };
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -36,6 +36,9 @@ public sealed class SignatureVerificationTests
             "no-signed-attributes" => new CmsOptions { SignedAttributes = false },
             "subject-key-identifier" => new CmsOptions { SignerIdentifier = SubjectIdentifierType.SubjectKeyIdentifier },
             "sha-512" => new CmsOptions { Digest = HashAlgorithmName.SHA512 },
+            "ed25519" => new CmsOptions { Signer = TestPki.Shared.Ed25519Signer },
+            "ed448" => new CmsOptions { Signer = TestPki.Shared.Ed448Signer },
+            "ed25519-no-signed-attributes" => new CmsOptions { Signer = TestPki.Shared.Ed25519Signer, SignedAttributes = false },
             _ => new CmsOptions(),
         };
         var kind = variant == "cades" ? PdfSignatureKind.EtsiCadesDetached : PdfSignatureKind.AdbePkcs7Detached;
@@ -46,13 +49,35 @@ public sealed class SignatureVerificationTests
         var signature = Assert.Single(report.Signatures);
         Assert.Equal(("Signature1", SignatureIntegrity.Intact, SignatureCoverage.EntireFile, ModificationLevel.None, SignerTrust.Trusted),
             (signature.FieldName, signature.Integrity, signature.Coverage, signature.ModificationLevel, signature.Trust));
-        Assert.Contains(variant == "ecdsa" ? "CN=Test Signer ECDSA" : "CN=Test Signer RSA", signature.Signer!.Subject);
-        Assert.Equal(variant == "sha-512" ? "SHA-512" : "SHA-256", signature.DigestAlgorithm);
-        Assert.StartsWith(variant switch { "ecdsa" => "ECDSA", "rsa-pss" => "RSA-PSS", _ => "RSA PKCS#1" }, signature.SignatureAlgorithm);
+        Assert.Contains(variant switch { "ecdsa" => "CN=Test Signer ECDSA", "ed448" => "CN=Test Signer Ed448", ['e', 'd', '2', ..] => "CN=Test Signer Ed25519", _ => "CN=Test Signer RSA" }, signature.Signer!.Subject);
+        Assert.Equal(variant switch { "sha-512" or ['e', 'd', '2', ..] => "SHA-512", "ed448" => "SHAKE256", _ => "SHA-256" }, signature.DigestAlgorithm);
+        Assert.StartsWith(variant switch { "ecdsa" => "ECDSA", "rsa-pss" => "RSA-PSS", "ed448" => "Ed448", ['e', 'd', '2', ..] => "Ed25519", _ => "RSA PKCS#1" }, signature.SignatureAlgorithm);
         Assert.Equal(kind == PdfSignatureKind.EtsiCadesDetached ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached", signature.SubFilter);
         Assert.Equal(2, signature.Chain.Count); // signer, then the root
         Assert.Empty(signature.Problems);
         Assert.Equal(["Signature2"], report.UnsignedSignatureFields);
+    }
+
+    [SkippableTheory]
+    [InlineData("aes256")]
+    [InlineData("aes128")]
+    [InlineData("rc4")]
+    public async Task An_encrypted_signed_pdf_is_verified_with_its_password_and_refused_without_it(string method)
+    {
+        SignedPdfTools.Require("qpdf");
+        var encrypted = EncryptedSignedPdf.Create("applicant", method);
+
+        var withUser = await VerifyAsync(encrypted, password: "applicant");
+        var withOwner = await VerifyAsync(encrypted, password: EncryptedSignedPdf.OwnerPassword);
+        var missing = await Assert.ThrowsAsync<DocEngineException>(() => VerifyAsync(encrypted));
+        var wrong = await Assert.ThrowsAsync<DocEngineException>(() => VerifyAsync(encrypted, password: "guess"));
+
+        Assert.Equal(SignatureVerdict.Valid, withUser.Verdict);
+        Assert.Equal("Signature1", withUser.Signatures[0].FieldName); // the field name is an encrypted string: decrypted
+        Assert.Equal(["Signature2"], withUser.UnsignedSignatureFields);
+        Assert.Equal(SignatureVerdict.Valid, withOwner.Verdict);
+        Assert.Equal((ErrorKind.FailedPrecondition, "PASSWORD_REQUIRED"), (missing.Kind, missing.Reason));
+        Assert.Equal((ErrorKind.InvalidArgument, "WRONG_PASSWORD"), (wrong.Kind, wrong.Reason));
     }
 
     [Fact]

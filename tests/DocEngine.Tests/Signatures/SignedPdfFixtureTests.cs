@@ -3,6 +3,7 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using DocEngine.Tests.Infrastructure.SignedPdfs;
+using Xunit.Abstractions;
 
 namespace DocEngine.Tests.Signatures;
 
@@ -11,7 +12,7 @@ namespace DocEngine.Tests.Signatures;
 /// <c>qpdf --check</c>; poppler's pdfsig calls the untampered signatures valid and a flipped byte a mismatch; .NET accepts
 /// the test TSA's tokens. External-tool checks skip loudly without the tool, and fail under CI.
 /// </summary>
-public sealed class SignedPdfFixtureTests
+public sealed class SignedPdfFixtureTests(ITestOutputHelper output)
 {
     [SkippableFact]
     public void The_hand_written_form_is_a_valid_pdf_with_four_fields()
@@ -153,6 +154,88 @@ public sealed class SignedPdfFixtureTests
         AssertQpdfPasses(signed, "PDFsharp");
         SignedPdfTools.Require("pdfsig");
         Assert.Single(Valid(SignedPdfTools.Pdfsig(signed)));
+    }
+
+    [SkippableTheory]
+    [InlineData("Ed25519", "2.16.840.1.101.3.4.2.3")]
+    [InlineData("Ed448", EdDsaCms.Shake256LenOid)]
+    public void Eddsa_signers_chain_to_the_root_and_make_rfc8419_cms_that_bouncycastle_verifies(string algorithm, string digestOid)
+    {
+        var pki = TestPki.Shared;
+        var certificate = algorithm == "Ed25519" ? pki.Ed25519Signer : pki.Ed448Signer;
+        var data = "signed bytes"u8.ToArray();
+        Assert.True(Chains(certificate, pki.Root));
+        Assert.Equal(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages);
+        Assert.Same(algorithm == "Ed25519" ? pki.Ed25519PrivateKey : pki.Ed448PrivateKey, pki.EdDsaPrivateKey(certificate));
+
+        var cms = new Org.BouncyCastle.Cms.CmsSignedData(new Org.BouncyCastle.Cms.CmsProcessableByteArray(data), CmsSignatureMaker.Sign(data, new CmsOptions { Signer = certificate }));
+        var signer = cms.GetSignerInfos().GetSigners().Single();
+        Assert.Equal(digestOid, signer.DigestAlgorithmID.Algorithm.Id);
+        Assert.Equal(certificate.PublicKey.Oid.Value, signer.SignatureAlgorithm.Algorithm.Id);
+        Assert.Equal([CmsSignatureMaker.SigningCertificateV2Oid, "1.2.840.113549.1.9.3", "1.2.840.113549.1.9.4"],
+            signer.SignedAttributes.ToAsn1EncodableVector().Cast<Org.BouncyCastle.Asn1.Cms.Attribute>().Select(a => a.AttrType.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(certificate.RawData, cms.GetCertificates().EnumerateMatches(null).Single().GetEncoded());
+        var bcCertificate = Org.BouncyCastle.Security.DotNetUtilities.FromX509Certificate(certificate);
+        if (algorithm == "Ed25519")
+        {
+            Assert.True(signer.Verify(bcCertificate));
+            var directOptions = new CmsOptions { Signer = certificate, SignedAttributes = false, Timestamp = true, SignerIdentifier = SubjectIdentifierType.SubjectKeyIdentifier };
+            var direct = new Org.BouncyCastle.Cms.CmsSignedData(new Org.BouncyCastle.Cms.CmsProcessableByteArray(data), CmsSignatureMaker.Sign(data, directOptions)).GetSignerInfos().GetSigners().Single();
+            Assert.Null(direct.SignedAttributes);
+            Assert.NotNull(direct.UnsignedAttributes[new Org.BouncyCastle.Asn1.DerObjectIdentifier(CmsSignatureMaker.SignatureTimeStampTokenOid)]);
+            Assert.True(direct.Verify(bcCertificate));
+        }
+        else
+        {
+            // BouncyCastle's CMS verifier does not know id-shake256-len: check the RFC 8419 Ed448 parts by hand.
+            Assert.Equal(Org.BouncyCastle.Asn1.DerInteger.ValueOf(512), signer.DigestAlgorithmID.Parameters);
+            var shake = new Org.BouncyCastle.Crypto.Digests.ShakeDigest(256);
+            shake.BlockUpdate(data, 0, data.Length);
+            var digest = new byte[64];
+            shake.OutputFinal(digest, 0, 64);
+            var messageDigest = signer.SignedAttributes[Org.BouncyCastle.Asn1.Cms.CmsAttributes.MessageDigest].AttrValues[0];
+            Assert.Equal(digest, Org.BouncyCastle.Asn1.Asn1OctetString.GetInstance(messageDigest).GetOctets());
+            var verifier = new Org.BouncyCastle.Crypto.Signers.Ed448Signer([]);
+            verifier.Init(false, bcCertificate.GetPublicKey());
+            var signedAttributes = signer.GetEncodedSignedAttributes();
+            verifier.BlockUpdate(signedAttributes, 0, signedAttributes.Length);
+            Assert.True(verifier.VerifySignature(signer.GetSignature()));
+        }
+
+        var signed = PdfSigner.Sign(FormPdf.Create().Bytes, new PdfSignOptions { Cms = new CmsOptions { Signer = certificate } });
+        SignedPdfTools.Require("pdfsig");
+        var report = SignedPdfTools.Pdfsig(signed.Bytes);
+        output.WriteLine($"pdfsig on an {algorithm} signature (poppler/NSS may not verify EdDSA):\n{report}");
+        Assert.Contains($"Test Signer {algorithm}", report, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("aes256", 6, "AESv3")]
+    [InlineData("aes128", 4, "AESv2")]
+    [InlineData("rc4", 3, null)]
+    public void An_encrypted_form_signed_as_an_incremental_update_is_valid_to_pdfsig_and_qpdf(string method, int revision, string? crypt)
+    {
+        SignedPdfTools.Require("qpdf");
+        var signed = EncryptedSignedPdf.Create("applicant", method);
+
+        var trailer = PdfObjectReader.ReadTrailer(signed);
+        Assert.NotNull(trailer.Encrypt);
+        var field = PdfObjectReader.ReadObject(signed, EncryptedSignedPdf.FieldObject(signed, "applicant", "Signature1"));
+        var signature = PdfObjectReader.Reference(field, "V") ?? throw new Xunit.Sdk.XunitException("The field has no /V.");
+        Assert.NotNull(PdfObjectReader.ObjectOffset(signed, signature));
+        Assert.StartsWith("<< /Type /Sig", PdfObjectReader.ReadObject(signed, signature), StringComparison.Ordinal);
+        Assert.DoesNotContain("/M (", PdfObjectReader.ReadObject(signed, signature), StringComparison.Ordinal);
+
+        var (checkExit, checkOut, checkErr) = SignedPdfTools.Run("qpdf", signed, "--password=applicant", "--check");
+        Assert.True(checkExit == 0, $"qpdf --check exit {checkExit}: {checkOut}{checkErr}");
+        // qpdf names a crypt filter method for V4/V5 (AES) only; RC4-128 is V2 R3 without crypt filters.
+        var encryption = SignedPdfTools.Run("qpdf", signed, "--password=applicant", "--show-encryption").Stdout;
+        Assert.StartsWith($"R = {revision}\n", encryption, StringComparison.Ordinal);
+        Assert.Contains(crypt is null ? "User password = applicant" : $"file encryption method: {crypt}", encryption, StringComparison.Ordinal);
+        SignedPdfTools.Require("pdfsig");
+        var (_, report, reportErr) = SignedPdfTools.Run("pdfsig", signed, "-upw", "applicant");
+        output.WriteLine($"pdfsig -upw applicant ({method}):\n{report}{reportErr}");
+        Assert.Single(Valid(report));
     }
 
     private static void AssertQpdfPasses(byte[] pdf, string name)

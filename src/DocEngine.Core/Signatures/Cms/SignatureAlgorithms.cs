@@ -14,7 +14,7 @@ namespace DocEngine.Core.Signatures.Cms;
 /// </summary>
 internal static class SignatureAlgorithms
 {
-    private static readonly Dictionary<string, (string Name, HashAlgorithmName? Hash)> Digests = new()
+    private static readonly Dictionary<string, (string Name, HashAlgorithmName? Hash)> DigestAlgorithms = new()
     {
         ["1.2.840.113549.2.5"] = ("MD5", HashAlgorithmName.MD5),
         ["1.3.14.3.2.26"] = ("SHA-1", HashAlgorithmName.SHA1),
@@ -25,6 +25,8 @@ internal static class SignatureAlgorithms
         ["2.16.840.1.101.3.4.2.8"] = ("SHA3-256", HashAlgorithmName.SHA3_256),
         ["2.16.840.1.101.3.4.2.9"] = ("SHA3-384", HashAlgorithmName.SHA3_384),
         ["2.16.840.1.101.3.4.2.10"] = ("SHA3-512", HashAlgorithmName.SHA3_512),
+        ["2.16.840.1.101.3.4.2.12"] = ("SHAKE256", Digests.Shake256Of512),
+        ["2.16.840.1.101.3.4.2.18"] = ("SHAKE256", Digests.Shake256Of512),
     };
 
     private static readonly Dictionary<string, (string Name, string? DigestOid)> Signatures = new()
@@ -49,9 +51,9 @@ internal static class SignatureAlgorithms
         ["2.16.840.1.101.3.4.3.2"] = ("DSA with SHA-256", "2.16.840.1.101.3.4.2.1"),
     };
 
-    public static string DigestName(string oid) => Digests.TryGetValue(oid, out var d) ? d.Name : oid;
+    public static string DigestName(string oid) => DigestAlgorithms.TryGetValue(oid, out var d) ? d.Name : oid;
 
-    public static HashAlgorithmName? DigestHash(string oid) => Digests.TryGetValue(oid, out var d) ? d.Hash : null;
+    public static HashAlgorithmName? DigestHash(string oid) => DigestAlgorithms.TryGetValue(oid, out var d) ? d.Hash : null;
 
     public static string SignatureName(string oid) => Signatures.TryGetValue(oid, out var s) ? s.Name : oid;
 

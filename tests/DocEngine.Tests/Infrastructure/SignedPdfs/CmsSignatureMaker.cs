@@ -8,10 +8,10 @@ namespace DocEngine.Tests.Infrastructure.SignedPdfs;
 /// <summary>How <see cref="CmsSignatureMaker"/> builds a CMS SignedData.</summary>
 public sealed record CmsOptions
 {
-    /// <summary>The signer certificate with its private key (default: <see cref="TestPki.RsaSigner"/>).</summary>
+    /// <summary>The signer certificate with its private key (default: <see cref="TestPki.RsaSigner"/>); EdDSA signers of <see cref="TestPki"/> use their BouncyCastle key.</summary>
     public X509Certificate2? Signer { get; init; }
 
-    /// <summary>The digest algorithm: SHA-1, SHA-256 (default), SHA-384 or SHA-512.</summary>
+    /// <summary>The digest algorithm: SHA-1, SHA-256 (default), SHA-384 or SHA-512 (EdDSA signers ignore it: RFC 8419 fixes SHA-512 / SHAKE256).</summary>
     public HashAlgorithmName Digest { get; init; } = HashAlgorithmName.SHA256;
 
     /// <summary>Whether the SignerInfo has signedAttrs (content-type, message-digest, ESS signing-certificate-v2, optional signing-time).</summary>
@@ -39,7 +39,7 @@ public sealed record CmsOptions
     public bool Timestamp { get; init; }
 }
 
-/// <summary>Makes CMS SignedData (DER) over content bytes with System.Security.Cryptography.Pkcs.</summary>
+/// <summary>Makes CMS SignedData (DER) over content bytes with System.Security.Cryptography.Pkcs (EdDSA signers: BouncyCastle, see <see cref="EdDsaCms"/>).</summary>
 public static class CmsSignatureMaker
 {
     /// <summary>id-aa-signatureTimeStampToken.</summary>
@@ -53,6 +53,10 @@ public static class CmsSignatureMaker
     {
         options ??= new CmsOptions();
         var certificate = options.Signer ?? TestPki.Shared.RsaSigner;
+        if (TestPki.IsEdDsa(certificate))
+        {
+            return EdDsaCms.Sign(content, certificate, options);
+        }
         var signer = CreateSigner(certificate, options);
         signer.DigestAlgorithm = DigestOid(options.Digest);
         signer.IncludeOption = options.IncludeCertificates ? X509IncludeOption.EndCertOnly : X509IncludeOption.None;

@@ -17,7 +17,7 @@ public sealed record PdfObjectWrite(int Number, int Generation, byte[] Body)
 /// <summary>One object to free in an update, with the generation it gets for reuse.</summary>
 public sealed record PdfObjectFree(int Number, int NextGeneration);
 
-/// <summary>Appends classic-xref incremental updates (objects, frees, xref, trailer with /Prev) to existing PDF bytes.</summary>
+/// <summary>Appends classic-xref incremental updates (objects, frees, xref, trailer with /Prev; /Root, /Info, /ID and /Encrypt carried over) to existing PDF bytes.</summary>
 public static class IncrementalUpdate
 {
     /// <summary>The first unused object number, from the newest trailer's /Size.</summary>
@@ -61,6 +61,10 @@ public static class IncrementalUpdate
         if (previous.Id is not null)
         {
             trailer.Append(' ').Append(previous.Id);
+        }
+        if (previous.Encrypt is not null)
+        {
+            trailer.Append(CultureInfo.InvariantCulture, $" /Encrypt {previous.Encrypt}");
         }
         trailer.Append(CultureInfo.InvariantCulture, $" /Prev {previous.StartXref} >>\nstartxref\n{xref}\n%%EOF\n");
         Write(output, trailer.ToString());

@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace DocEngine.Tests.Infrastructure.SignedPdfs;
 
-/// <summary>The newest trailer of a classic-xref PDF: /Size, /Root, /Info, /ID (as text) and the startxref it hangs off.</summary>
-public sealed record PdfTrailer(int Size, string Root, string? Info, string? Id, long StartXref);
+/// <summary>The newest trailer of a classic-xref PDF: /Size, /Root, /Info, /ID (as text), the startxref it hangs off and /Encrypt.</summary>
+public sealed record PdfTrailer(int Size, string Root, string? Info, string? Id, long StartXref, string? Encrypt = null);
 
 /// <summary>A minimal reader for the fixtures' classic-xref PDFs: trailers, xref chains, object bodies and AcroForm fields by name.</summary>
 public static partial class PdfObjectReader
@@ -44,8 +44,10 @@ public static partial class PdfObjectReader
         }
         var info = RefRegex("Info").Match(dictionary);
         var id = IdRegex().Match(dictionary);
+        var encrypt = RefRegex("Encrypt").Match(dictionary);
         return new PdfTrailer(int.Parse(size.Groups[1].Value, CultureInfo.InvariantCulture), root.Groups[1].Value + " " + root.Groups[2].Value + " R",
-            info.Success ? info.Groups[1].Value + " " + info.Groups[2].Value + " R" : null, id.Success ? id.Value : null, LastStartXref(pdf));
+            info.Success ? info.Groups[1].Value + " " + info.Groups[2].Value + " R" : null, id.Success ? id.Value : null, LastStartXref(pdf),
+            encrypt.Success ? encrypt.Groups[1].Value + " " + encrypt.Groups[2].Value + " R" : null);
     }
 
     /// <summary>The catalog's object number.</summary>

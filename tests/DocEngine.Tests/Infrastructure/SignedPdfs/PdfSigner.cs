@@ -55,6 +55,9 @@ public sealed record PdfSignOptions
 
     /// <summary>How many hex digits the /Contents placeholder holds.</summary>
     public int ContentsHexLength { get; init; } = 16384;
+
+    /// <summary>Signs an encrypted file: omits the strings /M, /Reason and /Name (they would need encrypting) and keeps the field body's bytes.</summary>
+    public bool EncryptedTarget { get; init; }
 }
 
 /// <summary>A PDF signed by <see cref="PdfSigner"/>: the bytes, the new signature dictionary, the field, the /ByteRange and the raw /Contents.</summary>
@@ -69,6 +72,15 @@ public static class PdfSigner
     public static SignedPdf Sign(byte[] pdf, PdfSignOptions? options = null)
     {
         options ??= new PdfSignOptions();
+        if (PdfObjectReader.ReadTrailer(pdf).Encrypt is not null && !options.EncryptedTarget)
+        {
+            throw new ArgumentException("The file is encrypted (its trailer has /Encrypt): set PdfSignOptions.EncryptedTarget.", nameof(options));
+        }
+        if (options.EncryptedTarget && options.FieldMdpInclude is not null)
+        {
+            throw new NotSupportedException("FieldMDP /Fields are strings, which an encrypted target would need encrypted.");
+        }
+        // The field body is copied byte for byte (Latin-1), so in an encrypted file its strings stay encrypted for the same object number.
         var fieldNumber = options.FieldObject ?? PdfObjectReader.Field(pdf, options.FieldName);
         var fieldBody = options.FieldBody ?? PdfObjectReader.ReadObject(pdf, fieldNumber);
         var signature = IncrementalUpdate.NextObjectNumber(pdf);
@@ -144,7 +156,8 @@ public static class PdfSigner
         });
         text.Append(" /ByteRange ").Append(ByteRangePlaceholder);
         text.Append(" /Contents <").Append('0', options.ContentsHexLength).Append('>');
-        if (options.Kind != PdfSignatureKind.DocTimeStamp)
+        // /Contents is never encrypted (ISO 32000-2 7.6.2); the text strings would be, so encrypted targets go without them.
+        if (options.Kind != PdfSignatureKind.DocTimeStamp && !options.EncryptedTarget)
         {
             text.Append(" /M (").Append(options.SigningTime).Append(')');
             if (options.Reason is not null)

@@ -39,6 +39,21 @@ public static class SignedPdfTools
         return (exit, stdout + stderr);
     }
 
+    /// <summary>Runs <c>qpdf arguments in.pdf out.pdf</c> on <paramref name="pdf"/> and returns the output file; throws with qpdf's message on exit 2 or when qpdf is missing.</summary>
+    public static byte[] QpdfTransform(byte[] pdf, params string[] arguments)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"docengine-qpdf-{Guid.NewGuid():N}.pdf");
+        try
+        {
+            var (exit, stdout, stderr) = Run("qpdf", pdf, [.. arguments, "{file}", output]);
+            return exit is 0 or 3 ? File.ReadAllBytes(output) : throw new InvalidOperationException($"qpdf {string.Join(' ', arguments)} exited {exit}: {stdout}{stderr}");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
     /// <summary>Runs <paramref name="program"/>; <c>{file}</c> in the arguments names a temp copy of <paramref name="pdf"/>, which is appended when absent. Exit -1 when not installed.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(string program, byte[] pdf, params string[] arguments)
     {

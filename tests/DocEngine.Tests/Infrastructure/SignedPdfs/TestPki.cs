@@ -11,10 +11,16 @@ public enum TestKeyKind
 
     /// <summary>ECDSA on P-256.</summary>
     EcdsaP256,
+
+    /// <summary>Ed25519 (RFC 8410), made with BouncyCastle; the private key stays a BouncyCastle key.</summary>
+    Ed25519,
+
+    /// <summary>Ed448 (RFC 8410), made with BouncyCastle; the private key stays a BouncyCastle key.</summary>
+    Ed448,
 }
 
-/// <summary>An in-memory test PKI: one root CA, signers it issued (RSA, ECDSA, expired), a TSA, and a self-signed stranger.</summary>
-public sealed class TestPki
+/// <summary>An in-memory test PKI: one root CA, signers it issued (RSA, ECDSA, EdDSA, expired), a TSA, and a self-signed stranger.</summary>
+public sealed partial class TestPki
 {
     private const string TimeStampingOid = "1.3.6.1.5.5.7.3.8";
     private static readonly Lazy<TestPki> LazyShared = new(() => new TestPki(), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -35,6 +41,8 @@ public sealed class TestPki
         Tsa = IssueTsa("CN=Test TSA, O=DocEngine Tests");
         _expired = new(() => Issue("CN=Test Signer Expired, O=DocEngine Tests", TestKeyKind.Rsa, now.AddYears(-2), now.AddYears(-1)));
         _stranger = new(() => CreateStranger("CN=Test Stranger, O=Nobody"));
+        _ed25519 = new(() => Issue("CN=Test Signer Ed25519, O=DocEngine Tests", TestKeyKind.Ed25519));
+        _ed448 = new(() => Issue("CN=Test Signer Ed448, O=DocEngine Tests", TestKeyKind.Ed448));
     }
 
     /// <summary>The one cached PKI (RSA key generation is slow).</summary>
@@ -68,9 +76,13 @@ public sealed class TestPki
     public X509Certificate2 Issue(string subject, TestKeyKind kind, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         var now = DateTimeOffset.UtcNow;
-        return kind == TestKeyKind.Rsa
-            ? IssueWith(RSA.Create(2048), subject, notBefore ?? now.AddDays(-1), notAfter ?? now.AddYears(1), tsa: false)
-            : IssueWith(ECDsa.Create(ECCurve.NamedCurves.nistP256), subject, notBefore ?? now.AddDays(-1), notAfter ?? now.AddYears(1), tsa: false);
+        var (from, to) = (notBefore ?? now.AddDays(-1), notAfter ?? now.AddYears(1));
+        return kind switch
+        {
+            TestKeyKind.Rsa => IssueWith(RSA.Create(2048), subject, from, to, tsa: false),
+            TestKeyKind.EcdsaP256 => IssueWith(ECDsa.Create(ECCurve.NamedCurves.nistP256), subject, from, to, tsa: false),
+            _ => IssueEdDsa(subject, kind, from, to),
+        };
     }
 
     /// <summary>A second self-signed root with the same name and key pair as <see cref="Root"/> but a new serial and validity.</summary>
