@@ -20,6 +20,9 @@ public sealed class DocEngineOptions
 
     /// <summary>Signature verification limits and trust anchors.</summary>
     public Signatures.SignatureOptions Signatures { get; set; } = new();
+
+    /// <summary>Receipt signing keys.</summary>
+    public Receipts.ReceiptOptions Receipts { get; set; } = new();
 }
 
 /// <summary>

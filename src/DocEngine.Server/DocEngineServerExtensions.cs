@@ -3,6 +3,7 @@ using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
+using DocEngine.Core.Receipts;
 using DocEngine.Core.Signatures;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
@@ -69,6 +70,24 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<DocumentReader>(),
             sp.GetRequiredService<SignatureVerifier>(),
             options.Signatures));
+        services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton(sp => ReceiptKeys.Load(options.Receipts, sp.GetRequiredService<EmbeddedStorage>().Root));
+        services.AddSingleton(sp => new DocumentFacts(
+            sp.GetRequiredService<DocumentReader>(),
+            new DocumentInspector(sp.GetRequiredService<ImagingConfiguration>()),
+            sp.GetRequiredService<StoredSignatureVerifier>(),
+            sp.GetRequiredService<IRenditionStore>(),
+            sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
+            options.Processing.MaxProcessingTime));
+        services.AddSingleton(sp => new ReceiptService(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IReceiptStore>(),
+            sp.GetRequiredService<ReceiptKeys>(),
+            options.Receipts,
+            sp.GetRequiredService<DocumentFacts>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReceiptIssuerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReceiptIssuerService>());
         services.AddHostedService<UploadCollectorService>();
 
         services.AddSingleton<ApiKeyInterceptor>();
@@ -118,6 +137,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<ProcessingGrpcService>();
         app.MapGrpcService<PreviewGrpcService>();
         app.MapGrpcService<SignatureGrpcService>();
+        app.MapGrpcService<ReceiptGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

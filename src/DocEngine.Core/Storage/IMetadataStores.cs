@@ -58,4 +58,29 @@ public interface IRenditionStore
 
     /// <summary>Stores a rendition; when one already exists under the key (a concurrent identical request), keeps the first.</summary>
     Task PutRenditionAsync(RenditionRecord rendition, CancellationToken cancellationToken);
+
+    /// <summary>A document's renditions, oldest first.</summary>
+    Task<IReadOnlyList<RenditionRecord>> ListRenditionsAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken);
+}
+
+/// <summary>Signed receipts, one per document, chained per application in issue order.</summary>
+public interface IReceiptStore
+{
+    /// <summary>The document's receipt, or null when none has been issued.</summary>
+    Task<ReceiptRecord?> GetReceiptAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken);
+
+    /// <summary>The application's last receipt (the head of its chain), or null.</summary>
+    Task<ReceiptRecord?> GetLastReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a receipt; false when its sequence or document already has one (another issuer won the race).</summary>
+    Task<bool> TryAddReceiptAsync(ReceiptRecord receipt, CancellationToken cancellationToken);
+
+    /// <summary>An application's receipts in chain order.</summary>
+    Task<Page<ReceiptRecord>> ListReceiptsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken);
+
+    /// <summary>The application's documents that have no receipt yet, in the order they were received.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListDocumentsWithoutReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken);
+
+    /// <summary>Everything recorded about an application, as events in time order.</summary>
+    Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken);
 }

@@ -41,3 +41,21 @@ public sealed record RenditionRecord(
     int Height,
     Processing.ProcessingReport Report,
     DateTimeOffset CreateTime);
+
+/// <summary>A signed receipt as stored: the JWS and the chain facts taken from its payload.</summary>
+public sealed record ReceiptRecord(
+    string Tenant,
+    string ApplicationId,
+    string DocumentId,
+    long Sequence,
+    string Jws,
+    string Sha256,
+    string? PreviousSha256,
+    string KeyId,
+    DateTimeOffset IssueTime);
+
+/// <summary>What happened to an application, when.</summary>
+public enum ApplicationEventKind { Created, UploadStarted, DocumentReceived, SupplementaryDocumentReceived, Submitted, RenditionMade, ReceiptIssued }
+
+/// <summary>One event of an application's timeline, derived from what is stored.</summary>
+public sealed record ApplicationEventRecord(DateTimeOffset Time, ApplicationEventKind Kind, string Resource, string Description);

@@ -33,6 +33,22 @@ public sealed partial class SqliteMetadataStore
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RenditionRecord>> ListRenditionsAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection,
+            $"SELECT {RenditionColumns} FROM renditions WHERE tenant = $tenant AND application_id = $app AND document_id = $doc ORDER BY create_time, id;",
+            ("$tenant", tenant), ("$app", applicationId), ("$doc", documentId));
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var renditions = new List<RenditionRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            renditions.Add(ReadRendition(reader));
+        }
+        return renditions;
+    }
+
     private static RenditionRecord ReadRendition(SqliteDataReader reader) => new(
         Tenant: reader.GetString(0),
         ApplicationId: reader.GetString(1),

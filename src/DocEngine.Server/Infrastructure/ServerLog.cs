@@ -11,4 +11,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(2003, LogLevel.Error, "Upload collection failed; it will run again at the next interval")]
     public static partial void CollectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Issuing receipts after an upload failed; GetReceipt will issue them when asked")]
+    public static partial void ReceiptIssueFailed(ILogger logger, Exception exception);
 }

@@ -7,8 +7,30 @@ using Grpc.Core;
 namespace DocEngine.Server.Services;
 
 /// <summary>ApplicationService: translates the contract to the application store, scoped to the caller's tenant.</summary>
-public sealed class ApplicationGrpcService(IApplicationStore applications, TimeProvider time) : ApplicationService.ApplicationServiceBase
+public sealed class ApplicationGrpcService(IApplicationStore applications, IReceiptStore history, TimeProvider time) : ApplicationService.ApplicationServiceBase
 {
+    public override async Task<ListApplicationEventsResponse> ListApplicationEvents(ListApplicationEventsRequest request, ServerCallContext context)
+    {
+        var applicationId = ResourceNames.ParseApplication(request.Parent, "parent");
+        var tenant = ApiKeyInterceptor.TenantOf(context);
+        _ = await applications.GetApplicationAsync(tenant, applicationId, context.CancellationToken) ?? throw NotFound(applicationId);
+        var events = await history.ListApplicationEventsAsync(tenant, applicationId, context.CancellationToken);
+        // The timeline is rebuilt from stored history on each call; the token is the index of the next event.
+        var size = request.PageSize is > 0 and <= 1000 ? request.PageSize : 100;
+        var start = 0;
+        if (request.PageToken is { Length: > 0 } token && (!int.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out start) || start < 0))
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_PAGE_TOKEN",
+                "The page_token is not one this listing issued: pass the next_page_token from the previous page, or leave it empty for the first page.") { Field = "page_token" };
+        }
+        var response = new ListApplicationEventsResponse
+        {
+            NextPageToken = start + size < events.Count ? (start + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
+        };
+        response.Events.AddRange(events.Skip(start).Take(size).Select(e => e.ToProto()));
+        return response;
+    }
+
     public override async Task<CreateApplicationResponse> CreateApplication(CreateApplicationRequest request, ServerCallContext context)
     {
         var id = request.ApplicationId is "" ? Ids.New() : request.ApplicationId;

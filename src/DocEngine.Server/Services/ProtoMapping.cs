@@ -69,4 +69,33 @@ internal static class ProtoMapping
         MediaType: metadata.MediaType,
         SizeBytes: metadata.HasSizeBytes ? metadata.SizeBytes : null,
         Sha256: metadata.Sha256);
+
+    public static Receipt ToProto(this ReceiptRecord receipt) => new()
+    {
+        Name = ResourceNames.Document(receipt.ApplicationId, receipt.DocumentId) + "/receipt",
+        Jws = receipt.Jws,
+        Sha256 = receipt.Sha256,
+        Sequence = receipt.Sequence,
+        PreviousReceiptSha256 = receipt.PreviousSha256 ?? "",
+        KeyId = receipt.KeyId,
+        IssueTime = Timestamp.FromDateTimeOffset(receipt.IssueTime),
+        PayloadJson = System.Text.Encoding.UTF8.GetString(Core.Receipts.Jws.FromBase64Url(receipt.Jws.Split('.')[1])),
+    };
+
+    public static ApplicationEvent ToProto(this ApplicationEventRecord record) => new()
+    {
+        Time = Timestamp.FromDateTimeOffset(record.Time),
+        Kind = record.Kind switch
+        {
+            Core.Storage.ApplicationEventKind.Created => Contract.V1.ApplicationEventKind.Created,
+            Core.Storage.ApplicationEventKind.UploadStarted => Contract.V1.ApplicationEventKind.UploadStarted,
+            Core.Storage.ApplicationEventKind.DocumentReceived => Contract.V1.ApplicationEventKind.DocumentReceived,
+            Core.Storage.ApplicationEventKind.SupplementaryDocumentReceived => Contract.V1.ApplicationEventKind.SupplementaryDocumentReceived,
+            Core.Storage.ApplicationEventKind.Submitted => Contract.V1.ApplicationEventKind.Submitted,
+            Core.Storage.ApplicationEventKind.RenditionMade => Contract.V1.ApplicationEventKind.RenditionMade,
+            _ => Contract.V1.ApplicationEventKind.ReceiptIssued,
+        },
+        Resource = record.Resource,
+        Description = record.Description,
+    };
 }

@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace DocEngine.Server.Services;
 
 /// <summary>UploadService: the streaming path for native clients and the unary path for browsers, over one upload manager.</summary>
-public sealed class UploadGrpcService(UploadManager uploads) : UploadService.UploadServiceBase
+public sealed class UploadGrpcService(UploadManager uploads, ReceiptIssuerService receipts) : UploadService.UploadServiceBase
 {
     public override async Task Upload(IAsyncStreamReader<UploadRequest> requestStream, IServerStreamWriter<UploadResponse> responseStream, ServerCallContext context)
     {
@@ -42,6 +42,7 @@ public sealed class UploadGrpcService(UploadManager uploads) : UploadService.Upl
                     break;
                 case UploadRequest.KindOneofCase.Finish:
                     var document = await writer.CompleteAsync(message.Finish.Sha256, cancellationToken);
+                    receipts.Enqueue(tenant, document.ApplicationId);
                     await responseStream.WriteAsync(new UploadResponse { Document = document.ToProto() }, cancellationToken);
                     return;
                 default:
@@ -74,7 +75,9 @@ public sealed class UploadGrpcService(UploadManager uploads) : UploadService.Upl
 
     public override async Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
     {
-        var document = await uploads.CompleteAsync(ApiKeyInterceptor.TenantOf(context), ResourceNames.ParseUpload(request.Name), request.Sha256, context.CancellationToken);
+        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var document = await uploads.CompleteAsync(tenant, ResourceNames.ParseUpload(request.Name), request.Sha256, context.CancellationToken);
+        receipts.Enqueue(tenant, document.ApplicationId);
         return new CompleteUploadResponse { Document = document.ToProto() };
     }
 

@@ -257,6 +257,42 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("does not exist", usage.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upload_writes_signed_receipts_that_receipt_verify_checks_and_a_changed_byte_fails_with_exit_3()
+    {
+        var first = WriteFile("statement.bin", 30_000, 7);
+        var second = WriteFile("letter.bin", 20_000, 8);
+        var receipts = Path.Combine(_work.Path, "receipts.jws");
+        var key = Path.Combine(_work.Path, "issuer.pem");
+
+        var upload = await Cli("upload", first, second, "--receipt-out", receipts, "--server", _server.Url);
+        var keys = new DocEngine.Contract.V1.ReceiptService.ReceiptServiceClient(_server.Invoker()).GetReceiptKeys(new GetReceiptKeysRequest());
+        await File.WriteAllTextAsync(key, keys.Keys[0].PublicKeyPem);
+        var byServer = await Cli("receipt", "verify", receipts, "--server", _server.Url);
+        var byKey = await Cli("receipt", "verify", receipts, "--key", key, "--document", second);
+        var lines = await File.ReadAllLinesAsync(receipts);
+        var alone = Path.Combine(_work.Path, "second.jws");
+        await File.WriteAllTextAsync(alone, lines[1]);
+        var wrongFile = await Cli("receipt", "verify", alone, "--key", key, "--document", first);
+        var tampered = Path.Combine(_work.Path, "tampered.jws");
+        var parts = lines[0].Split('.');
+        await File.WriteAllTextAsync(tampered, parts[0] + "." + parts[1][..^2] + (parts[1][^2] == 'A' ? "B" : "A") + parts[1][^1] + "." + parts[2]);
+        var forged = await Cli("receipt", "verify", tampered, "--key", key);
+
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.Equal(2, lines.Length);
+        Assert.True(byServer.ExitCode == 0, byServer.ToString());
+        Assert.Contains("Valid: receipt 1 of applications/", byServer.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Valid: receipt 2 of applications/", byServer.Stdout, StringComparison.Ordinal);
+        Assert.True(byKey.ExitCode == 0, byKey.ToString());
+        Assert.Contains("The file letter.bin is exactly the one received.", byKey.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, wrongFile.ExitCode);
+        Assert.StartsWith("The file does not match the receipt", wrongFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, forged.ExitCode);
+        Assert.Contains("receipt", forged.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", wrongFile.Stderr + forged.Stderr, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

@@ -19,7 +19,7 @@ public sealed class ServiceUnitTests : IDisposable
     public async Task The_application_service_scopes_every_call_to_the_callers_tenant()
     {
         var store = await SqliteMetadataStore.OpenAsync(Path.Combine(_data.Path, "docengine.db"), CancellationToken.None);
-        var service = new ServerSide.Services.ApplicationGrpcService(store, TimeProvider.System);
+        var service = new ServerSide.Services.ApplicationGrpcService(store, store, TimeProvider.System);
 
         var created = await service.CreateApplication(new ServerContract.CreateApplicationRequest { ApplicationId = "A-1" }, TestCallContext.For("tenant-1"));
         var got = await service.GetApplication(new ServerContract.GetApplicationRequest { Name = "applications/A-1" }, TestCallContext.For("tenant-1"));

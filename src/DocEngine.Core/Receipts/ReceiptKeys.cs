@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace DocEngine.Core.Receipts;
+
+/// <summary>
+/// The keys receipts are signed with: P-256 keys from PEM files (configuration), or — when none are configured — keys
+/// generated once and kept under the data directory (<c>receipt-keys/</c>). Every key stays published so old receipts
+/// keep verifying; the active one signs new receipts. Key ids are RFC 7638 JWK thumbprints.
+/// </summary>
+public sealed class ReceiptKeys
+{
+    private ReceiptKeys(IReadOnlyList<ReceiptKey> keys, ReceiptKey active)
+    {
+        All = keys;
+        Active = active;
+    }
+
+    public IReadOnlyList<ReceiptKey> All { get; }
+
+    public ReceiptKey Active { get; }
+
+    /// <summary>Loads the configured keys, or the generated ones under <paramref name="dataDirectory"/> (generating the first).</summary>
+    public static ReceiptKeys Load(ReceiptOptions options, string dataDirectory)
+    {
+        var files = options.KeyFiles.Count > 0 ? options.KeyFiles : GeneratedKeyFiles(dataDirectory);
+        var keys = files.Select(Read).ToList();
+        var active = options.ActiveKeyId is { Length: > 0 } id
+            ? keys.FirstOrDefault(k => k.Id == id) ?? throw new InvalidOperationException($"DocEngine:Receipts:ActiveKeyId {id} is not among the configured keys.")
+            : keys.LastOrDefault(k => k.CanSign) ?? throw new InvalidOperationException("No receipt key has a private key: configure DocEngine:Receipts:KeyFiles with a P-256 private key PEM.");
+        return new ReceiptKeys(keys, active);
+    }
+
+    /// <summary>The key with this id, or null.</summary>
+    public ReceiptKey? Find(string keyId) => All.FirstOrDefault(k => k.Id == keyId);
+
+    /// <summary>All public keys as a JWK Set (RFC 7517 §5).</summary>
+    public string JwkSet() => "{\"keys\":[" + string.Join(",", All.Select(k => k.Jwk)) + "]}";
+
+    private static List<string> GeneratedKeyFiles(string dataDirectory)
+    {
+        var directory = Path.Combine(dataDirectory, "receipt-keys");
+        Directory.CreateDirectory(directory);
+        var files = Directory.EnumerateFiles(directory, "*.pem").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var path = Path.Combine(directory, $"{DateTimeOffset.UtcNow:yyyyMMddHHmmss}.pem");
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a private key: owner only
+            }
+            File.Move(temporary, path);
+            files.Add(path);
+        }
+        return files;
+    }
+
+    private static ReceiptKey Read(string path)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(path));
+        var parameters = key.ExportParameters(false);
+        if (parameters.Curve.Oid.FriendlyName is not ("nistP256" or "ECDSA_P256") && parameters.Q.X!.Length != 32)
+        {
+            throw new InvalidOperationException($"The receipt key {path} is not a P-256 key (ES256 needs one).");
+        }
+        var canSign = true;
+        try
+        {
+            key.ExportParameters(true);
+        }
+        catch (CryptographicException)
+        {
+            canSign = false;
+        }
+        return new ReceiptKey(key, parameters.Q.X!, parameters.Q.Y!, canSign);
+    }
+}
+
+/// <summary>One receipt key: the ECDSA key, its JWK and its id.</summary>
+public sealed class ReceiptKey
+{
+    internal ReceiptKey(ECDsa key, byte[] x, byte[] y, bool canSign)
+    {
+        Key = key;
+        CanSign = canSign;
+        // RFC 7638: the thumbprint is the SHA-256 of the required members in lexicographic order, no whitespace.
+        var canonical = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Jws.Base64Url(x)}\",\"y\":\"{Jws.Base64Url(y)}\"}}";
+        Id = Jws.Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        Jwk = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["kty"] = "EC", ["crv"] = "P-256", ["x"] = Jws.Base64Url(x), ["y"] = Jws.Base64Url(y), ["kid"] = Id, ["alg"] = "ES256", ["use"] = "sig",
+        });
+        PublicKeyPem = key.ExportSubjectPublicKeyInfoPem();
+    }
+
+    public ECDsa Key { get; }
+
+    public string Id { get; }
+
+    public string Jwk { get; }
+
+    public string PublicKeyPem { get; }
+
+    public bool CanSign { get; }
+}
+
+/// <summary>Receipt signing configuration (section DocEngine:Receipts).</summary>
+public sealed class ReceiptOptions
+{
+    /// <summary>PEM files of P-256 keys (private for signing, public-only for retired keys); none: keys generated under the data directory.</summary>
+    public List<string> KeyFiles { get; set; } = [];
+
+    /// <summary>The key id that signs new receipts; default the last key with a private key.</summary>
+    public string? ActiveKeyId { get; set; }
+
+    /// <summary>The issuer named in every receipt ("iss").</summary>
+    public string Issuer { get; set; } = "docengine";
+}
