@@ -11,6 +11,22 @@ internal static class PdfSignatureCheck
     public static SignatureFinding Check(PdfFile file, FormField field, TrustAnchors anchors)
     {
         var finding = new SignatureFinding { FieldName = field.Name };
+        try
+        {
+            return Check(file, field, anchors, finding);
+        }
+        catch (Exception e) when (e is PdfSyntaxException or System.Formats.Asn1.AsnContentException or System.Security.Cryptography.CryptographicException)
+        {
+            // Whatever part of this signature is unreadable makes it malformed; the other signatures are still checked.
+            finding.Integrity = SignatureIntegrity.Malformed;
+            finding.Trust = finding.Signer is null ? SignerTrust.UnknownSigner : finding.Trust;
+            finding.Problems.Add(CmsSignatureCheck.Sentence("This signature cannot be read: " + e.Message.TrimEnd('.')));
+            return finding;
+        }
+    }
+
+    private static SignatureFinding Check(PdfFile file, FormField field, TrustAnchors anchors, SignatureFinding finding)
+    {
         var reference = field.Dictionary["V"] as PdfReference;
         var final = (PdfDictionary)file.Resolve(field.Dictionary["V"], file.Last)!;
         finding.SubFilter = final.Name("SubFilter") ?? "";

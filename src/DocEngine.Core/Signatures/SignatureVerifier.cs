@@ -42,19 +42,22 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
             throw new DocEngineException(ErrorKind.InvalidArgument, "NOT_A_PDF",
                 "This file is not a PDF, so it cannot hold a PDF signature: for a detached signature (.p7s), give the signed file too.");
         }
-        PdfFile file;
-        DocumentStructure structure;
         try
         {
-            file = PdfFile.Open(pdf, cancellationToken);
-            PdfEncryption.Unlock(file, password);
-            structure = new DocumentStructure(file, file.Last);
+            return Verify(pdf, password, anchors, cancellationToken);
         }
         catch (PdfSyntaxException e)
         {
             throw new DocEngineException(ErrorKind.InvalidArgument, "PDF_STRUCTURE_UNREADABLE",
                 $"This PDF's structure cannot be read ({e.Message}), so its signatures cannot be checked: ask for a fresh copy from whoever produced it.");
         }
+    }
+
+    private static SignatureReport Verify(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    {
+        var file = PdfFile.Open(pdf, cancellationToken);
+        PdfEncryption.Unlock(file, password);
+        var structure = new DocumentStructure(file, file.Last);
         var findings = new List<SignatureFinding>();
         var unsigned = new List<string>();
         var analysis = new DifferenceAnalysis(file, cancellationToken);
