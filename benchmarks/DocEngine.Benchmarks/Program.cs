@@ -10,5 +10,6 @@ return args switch
     ["process-vs-vips", .. var rest] => await ProcessVersusVips.RunAsync(rest),
     ["preview-vs-mutool", .. var rest] => await PreviewVersusMutool.RunAsync(rest),
     ["compress-vs-gs", .. var rest] => await CompressVersusGhostscript.RunAsync(rest),
+    ["verify-vs-pdfsig", .. var rest] => await VerifyVersusPdfsig.RunAsync(rest),
     _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly).Run(args).Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,
 };

@@ -113,6 +113,9 @@ internal static class ChangeRules
 
     private static PdfObject? Get(PdfDictionary? dictionary, string key) => dictionary?[key];
 
+    private static bool IsDocumentTimestamp(PdfObject? value) =>
+        value is PdfDictionary d && (d.Name("Type") == "DocTimeStamp" || d.Name("SubFilter") == "ETSI.RFC3161");
+
     private static bool IsSignatureDictionary(PdfObject value) =>
         value is PdfDictionary d && (d.Name("Type") is "Sig" or "DocTimeStamp" || d["ByteRange"] is not null && d["Contents"] is not null);
 
@@ -215,6 +218,12 @@ internal static class ChangeRules
             context.Add(ModificationLevel.Other, $"a new form field \"{field.Name}\" was added");
             return;
         }
+        if (IsDocumentTimestamp(context.After.Resolve(field.Dictionary["V"])))
+        {
+            // ISO 32000-2 §12.8.2.2.2: document time-stamps (like the DSS) are not changes DocMDP restricts.
+            context.Add(ModificationLevel.Archival, $"a document time-stamp was added in a new field \"{field.Name}\"");
+            return;
+        }
         // A visible new signature field draws whatever its appearance holds on the page ("sneaky signature" attack):
         // it is more than signing, so it counts as an annotation-level change.
         var visible = field.Widgets.Any(w => IsVisible(context.After.Resolve(w.Widget["Rect"]) as PdfArray));
@@ -244,6 +253,9 @@ internal static class ChangeRules
         {
             switch (key)
             {
+                case "V" when isSignature && old["V"] is null or PdfNull && IsDocumentTimestamp(context.After.Resolve(Get(now, "V"))):
+                    context.Add(ModificationLevel.Archival, $"a document time-stamp was added in field \"{name}\"");
+                    break;
                 case "V" when isSignature && old["V"] is null or PdfNull:
                     context.Add(ModificationLevel.FormFilling, $"signature field \"{name}\" was signed");
                     context.ChangedFields.Add(name);

@@ -286,10 +286,20 @@ public sealed class SignatureVerificationTests
         var report = await VerifyAsync(PdfSigner.Sign(Signed(), new PdfSignOptions { FieldName = "Signature2", Kind = PdfSignatureKind.DocTimeStamp }).Bytes);
 
         Assert.Equal(SignatureVerdict.Valid, report.Verdict);
+        Assert.Equal(ModificationLevel.Archival, report.Signatures[0].ModificationLevel);
         var stamp = report.Signatures[1];
         Assert.Equal((SignatureKind.DocumentTimestamp, "ETSI.RFC3161", SignatureIntegrity.Intact), (stamp.Kind, stamp.SubFilter, stamp.Integrity));
         Assert.Contains("CN=Test TSA", stamp.Signer!.Subject);
         Assert.Contains("document time-stamp", report.Explanation);
+    }
+
+    [Fact]
+    public async Task A_document_timestamp_added_after_a_p1_certification_is_archival_and_allowed()
+    {
+        var report = await VerifyAsync(PdfSigner.Sign(Certified(1), new PdfSignOptions { FieldName = "Signature2", Kind = PdfSignatureKind.DocTimeStamp }).Bytes);
+
+        Assert.Equal(SignatureVerdict.Valid, report.Verdict);
+        Assert.Equal((1, ModificationLevel.Archival), (report.Signatures[0].DocMdp, report.Signatures[0].ModificationLevel));
     }
 
     [Fact]
