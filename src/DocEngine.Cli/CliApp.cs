@@ -18,6 +18,8 @@ public static class CliApp
             ProcessCommand.Create(),
             PreviewCommand.Create(),
             VerifyCommand.Create(),
+            BatchCommand.Create(),
+            ReceiptCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

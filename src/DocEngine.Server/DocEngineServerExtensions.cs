@@ -1,4 +1,5 @@
 using DocEngine.Core;
+using DocEngine.Core.Batch;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
@@ -88,6 +89,23 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReceiptIssuerService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptIssuerService>());
+        services.AddSingleton(sp => FileSystemBatchStore.Open(Path.Combine(sp.GetRequiredService<EmbeddedStorage>().Root, "batch-results")));
+        services.AddSingleton(sp => new StoredBatches(
+            sp.GetRequiredService<EmbeddedStorage>().Metadata,
+            sp.GetRequiredService<IApplicationStore>(),
+            sp.GetRequiredService<EmbeddedStorage>().Blobs,
+            sp.GetRequiredService<FileSystemBatchStore>(),
+            (ops, maxBytes) => new BatchOptions
+            {
+                Ops = ops,
+                MaxBytes = maxBytes,
+                Processing = options.Processing,
+                Previews = options.Previews,
+                Signatures = options.Signatures,
+                TrustAnchors = sp.GetRequiredService<SignatureVerifier>().Anchors,
+            },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<BatchRunnerService>();
         services.AddHostedService<UploadCollectorService>();
 
         services.AddSingleton<ApiKeyInterceptor>();
@@ -138,6 +156,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<PreviewGrpcService>();
         app.MapGrpcService<SignatureGrpcService>();
         app.MapGrpcService<ReceiptGrpcService>();
+        app.MapGrpcService<BatchGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

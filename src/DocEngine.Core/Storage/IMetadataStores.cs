@@ -84,3 +84,32 @@ public interface IReceiptStore
     /// <summary>Everything recorded about an application, as events in time order.</summary>
     Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Server-side batches: their work items and states. Items are handed out under leases, so several workers — and, with a
+/// PostgreSQL implementation (<c>SELECT … FOR UPDATE SKIP LOCKED</c>), several DocEngine nodes — share one batch, and an
+/// item whose worker died is handed out again when its lease expires. See src/DocEngine.Core/Batch/README.md.
+/// </summary>
+public interface IBatchWorkStore
+{
+    /// <summary>Creates the batch with one item per stored document of the tenant (or application), in the store, not in memory.</summary>
+    Task<BatchRecord> CreateBatchAsync(BatchRecord batch, CancellationToken cancellationToken);
+
+    /// <summary>The batch, or null.</summary>
+    Task<BatchRecord?> GetBatchAsync(string tenant, string id, CancellationToken cancellationToken);
+
+    /// <summary>Batches with work left, across tenants.</summary>
+    Task<IReadOnlyList<BatchRecord>> ListRunningBatchesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Leases up to <paramref name="count"/> items that are pending or whose lease expired before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<BatchItemRecord>> ClaimItemsAsync(string batchId, string owner, int count, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Records an item's outcome and counts it, once; a second completion of the same item changes nothing.</summary>
+    Task CompleteItemAsync(BatchItemRecord item, int outcome, string message, string outputsJson, long millis, CancellationToken cancellationToken);
+
+    /// <summary>Marks the batch completed when every item has an outcome.</summary>
+    Task CompleteBatchIfDoneAsync(string batchId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Returns every leased item to pending (a single node restarting: nobody else can hold them).</summary>
+    Task ReleaseAllLeasesAsync(CancellationToken cancellationToken);
+}

@@ -59,3 +59,24 @@ public enum ApplicationEventKind { Created, UploadStarted, DocumentReceived, Sup
 
 /// <summary>One event of an application's timeline, derived from what is stored.</summary>
 public sealed record ApplicationEventRecord(DateTimeOffset Time, ApplicationEventKind Kind, string Resource, string Description);
+
+/// <summary>A server-side batch and its counts (kept current as items finish).</summary>
+public sealed record BatchRecord(
+    string Tenant,
+    string Id,
+    string ApplicationId,
+    string Operations,
+    long MaxBytes,
+    bool Completed,
+    DateTimeOffset CreateTime,
+    DateTimeOffset? CompleteTime,
+    long Total,
+    long Ok,
+    long Refused,
+    long Failed)
+{
+    public long Done => Ok + Refused + Failed;
+}
+
+/// <summary>One document of a batch, as handed to a worker under a lease.</summary>
+public sealed record BatchItemRecord(string BatchId, long Sequence, string Tenant, string ApplicationId, string DocumentId, string Filename, string Sha256, long SizeBytes);

@@ -6,9 +6,9 @@ namespace DocEngine.Core.Storage;
 /// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
 /// fsynced, which is what makes a reported upload offset durable.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore
+public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IBatchWorkStore
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
     private readonly string _connectionString;
 
     private SqliteMetadataStore(string path)
@@ -47,6 +47,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         if (current < 3)
         {
             await ExecuteAsync(connection, ReceiptsSchema, cancellationToken).ConfigureAwait(false);
+        }
+        if (current < 4)
+        {
+            await ExecuteAsync(connection, BatchesSchema, cancellationToken).ConfigureAwait(false);
         }
         return store;
     }

@@ -14,4 +14,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(2004, LogLevel.Warning, "Issuing receipts after an upload failed; GetReceipt will issue them when asked")]
     public static partial void ReceiptIssueFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2005, LogLevel.Error, "The batch runner failed; it starts again in 5 seconds and no work item is lost")]
+    public static partial void BatchRunnerFailed(ILogger logger, Exception exception);
 }

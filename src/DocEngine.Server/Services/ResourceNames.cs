@@ -19,6 +19,9 @@ internal static class ResourceNames
     public static string ParseUpload(string name, string field = "name") =>
         Single(name, "uploads", field, "uploads/{upload_id}");
 
+    public static string ParseBatch(string name, string field = "name") =>
+        Single(name, "batches", field, "batches/{batch_id}");
+
     public static (string ApplicationId, string DocumentId) ParseDocument(string name, string field = "name")
     {
         var parts = name.Split('/');

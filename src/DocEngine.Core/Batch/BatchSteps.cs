@@ -1,0 +1,143 @@
+using System.Text.Json;
+using DocEngine.Core.Detection;
+using DocEngine.Core.Imaging;
+using DocEngine.Core.Pdf;
+using DocEngine.Core.Previews;
+using DocEngine.Core.Processing;
+using DocEngine.Core.Signatures;
+
+namespace DocEngine.Core.Batch;
+
+/// <summary>What one step wrote into its folder: file names, and sentences for the person reading the result.</summary>
+internal sealed record StepOutput(IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string? SkippedBecause = null);
+
+/// <summary>
+/// The three batch steps, each the same core calls the single-file commands make (process, preview, verify), writing
+/// into a folder of their own. Refusals come out as <see cref="DocEngineException"/> with the core's sentence.
+/// </summary>
+internal sealed class BatchSteps
+{
+    private readonly BatchOptions _options;
+    private readonly DocumentProcessor _processor;
+    private readonly PdfCompressor _compressor;
+    private readonly PreviewRenderer _previews;
+    private readonly SignatureVerifier _verifier;
+
+    public BatchSteps(BatchOptions options)
+    {
+        _options = options;
+        var imaging = new ImagingConfiguration(options.Processing);
+        var mutool = new MutoolRenderer(options.Previews);
+        _processor = new DocumentProcessor(imaging);
+        _compressor = new PdfCompressor(mutool, options.Processing);
+        _previews = new PreviewRenderer(mutool, imaging, options.Previews);
+        _verifier = new SignatureVerifier(options.Signatures, options.TrustAnchors);
+    }
+
+    public Task<StepOutput> RunAsync(BatchOp op, BatchInput input, string folder, CancellationToken cancellationToken) => op switch
+    {
+        BatchOp.Normalize => NormalizeAsync(input, folder, cancellationToken),
+        BatchOp.Preview => PreviewAsync(input, folder, cancellationToken),
+        _ => VerifyAsync(input, folder, cancellationToken),
+    };
+
+    /// <summary>As <c>docengine process</c>: a PDF, or any input when there is a size limit, is made to fit; an image is normalized.</summary>
+    private async Task<StepOutput> NormalizeAsync(BatchInput input, string folder, CancellationToken cancellationToken)
+    {
+        var kind = Detect(input);
+        if (kind != DocumentKind.Pdf && _options.MaxBytes is null)
+        {
+            var (name, report) = await ImageAsync(input, folder, "normalized", OutputFormat.Keep, cancellationToken).ConfigureAwait(false);
+            return new StepOutput([name], [.. report.Actions, .. report.Warnings]);
+        }
+        var work = Directory.CreateDirectory(Path.Combine(folder, ".work")).FullName;
+        var source = input.Path;
+        var actions = new List<string>();
+        if (kind != DocumentKind.Pdf)
+        {
+            // Images first become one PDF (upright, clean), which is then made to fit, as docengine process does.
+            var (name, report) = await ImageAsync(input, work, "images", OutputFormat.Pdf, cancellationToken).ConfigureAwait(false);
+            source = Path.Combine(work, name);
+            actions.AddRange(report.Actions);
+        }
+        var result = await _compressor.CompressAsync(source, new PdfCompressionRequest(_options.MaxBytes), work, cancellationToken).ConfigureAwait(false);
+        var files = new List<string>();
+        for (var i = 0; i < result.Parts.Count; i++)
+        {
+            var name = result.Parts.Count == 1 ? "normalized.pdf" : $"normalized-part-{i + 1}-of-{result.Parts.Count}.pdf";
+            File.Move(result.Parts[i].Path, Path.Combine(folder, name));
+            files.Add(name);
+        }
+        Directory.Delete(work, recursive: true);
+        return new StepOutput(files, [.. actions, .. result.Report.Actions, .. result.Report.Warnings]);
+    }
+
+    private async Task<(string Name, ProcessingReport Report)> ImageAsync(BatchInput input, string folder, string stem, OutputFormat format,
+        CancellationToken cancellationToken)
+    {
+        var temporary = Path.Combine(folder, stem + ".partial");
+        var outcome = await TimeLimit.RunAsync(token =>
+        {
+            using var content = File.OpenRead(input.Path);
+            using var output = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite);
+            try
+            {
+                return _processor.Process([new ProcessingInput(content, Path.GetFileName(input.Name))], new ProcessingRequest(format), output, token);
+            }
+            catch (DocEngineException e) when (e.Reason == "SEVERAL_PAGES_NEED_PDF")
+            {
+                // A batch cannot ask which format a multi-page TIFF should take, and only a PDF holds every page.
+                content.Position = 0;
+                output.SetLength(0);
+                return _processor.Process([new ProcessingInput(content, Path.GetFileName(input.Name))], new ProcessingRequest(OutputFormat.Pdf), output, token);
+            }
+        }, _options.Processing.MaxProcessingTime, cancellationToken).ConfigureAwait(false);
+        var name = stem + outcome.Extension;
+        File.Move(temporary, Path.Combine(folder, name));
+        return (name, outcome.Report);
+    }
+
+    /// <summary>Page 1 at the default width, as <c>docengine preview --pages 1</c> draws it.</summary>
+    private async Task<StepOutput> PreviewAsync(BatchInput input, string folder, CancellationToken cancellationToken)
+    {
+        var request = new PreviewRequest("1");
+        var name = Path.GetFileName(input.Name);
+        // Planning reads the PDF's structure before the renderer's clock starts; the step's backstop bounds it.
+        var plan = await _previews.PlanAsync(input.Path, name, request, cancellationToken).ConfigureAwait(false);
+        var files = new List<string>();
+        await foreach (var page in _previews.RenderAsync(input.Path, name, plan.Pages, request, cancellationToken).ConfigureAwait(false))
+        {
+            var file = $"page-{page.Number:D4}.png";
+            await File.WriteAllBytesAsync(Path.Combine(folder, file), page.Bytes, cancellationToken).ConfigureAwait(false);
+            files.Add(file);
+        }
+        return new StepOutput(files, plan.Warnings);
+    }
+
+    /// <summary>The signature report of a PDF as JSON (signatures.json); anything else has no PDF signature to check.</summary>
+    private async Task<StepOutput> VerifyAsync(BatchInput input, string folder, CancellationToken cancellationToken)
+    {
+        if (Detect(input) != DocumentKind.Pdf)
+        {
+            return new StepOutput([], [], "Not a PDF, so there is no PDF signature to check.");
+        }
+        if (input.Length > _options.Signatures.MaxBytes)
+        {
+            throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNED_FILE_TOO_LARGE",
+                $"This file is larger than {ByteSize.Describe(_options.Signatures.MaxBytes)}, more than any signed document needs: ask for the signed original.");
+        }
+        var bytes = await File.ReadAllBytesAsync(input.Path, cancellationToken).ConfigureAwait(false);
+        var report = await _verifier.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false);
+        await using (var file = File.Create(Path.Combine(folder, "signatures.json")))
+        {
+            await JsonSerializer.SerializeAsync(file, report, FileSystemBatchStore.JsonOptions, cancellationToken).ConfigureAwait(false);
+        }
+        return new StepOutput(["signatures.json"], [$"Signatures: {report.Verdict}. {report.Explanation}"]);
+    }
+
+    private static DocumentKind Detect(BatchInput input)
+    {
+        using var content = File.OpenRead(input.Path);
+        return ContentDetector.Detect(content, Path.GetFileName(input.Name)).Kind;
+    }
+}
