@@ -416,10 +416,19 @@ public sealed class SignatureVerificationTests
     [Fact]
     public async Task A_check_over_its_time_limit_is_refused_as_resource_exhausted()
     {
-        var refusal = await Assert.ThrowsAsync<DocEngineException>(() =>
-            VerifyAsync(Tamper.AppendPage(Signed()), options: new SignatureOptions { TimeLimit = TimeSpan.FromTicks(1) }));
+        // 300 incremental updates after the signature: every one is compared with the one before, which takes far longer
+        // than a millisecond, so the deadline always fires first (an instant check could beat any deadline).
+        var many = Signed();
+        for (var i = 0; i < 300; i++)
+        {
+            many = Tamper.ResaveUnchanged(many);
+        }
+
+        var refusal = await Assert.ThrowsAsync<DocEngineException>(() => VerifyAsync(many, options: new SignatureOptions { TimeLimit = TimeSpan.FromMilliseconds(1) }));
+        var report = await VerifyAsync(many);
 
         Assert.Equal((ErrorKind.ResourceExhausted, "SIGNATURE_CHECK_TIMEOUT"), (refusal.Kind, refusal.Reason));
+        Assert.Equal((SignatureVerdict.Valid, 302), (report.Verdict, report.Revisions)); // within the default 3 s
     }
 
     [Fact]
