@@ -8,7 +8,7 @@ namespace DocEngine.Core.Signatures;
 /// integrity, trust at signing time, and difference analysis of every later revision under DocMDP and FieldMDP. It also
 /// says what non-cryptographic "signatures" the document holds. Each call runs under <see cref="SignatureOptions.TimeLimit"/>.
 /// </summary>
-public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors)
+public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors, TimeProvider? time = null)
 {
     public TrustAnchors Anchors { get; } = anchors;
 
@@ -22,8 +22,8 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
 
     private async Task<SignatureReport> RunAsync(Func<CancellationToken, SignatureReport> work, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.TimeLimit);
+        using var limit = new CancellationTokenSource(options.TimeLimit, time ?? TimeProvider.System);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
             return await Task.Run(() => work(deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
