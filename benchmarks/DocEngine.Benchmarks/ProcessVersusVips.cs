@@ -48,23 +48,6 @@ internal static class ProcessVersusVips
     }
 
     /// <summary>Milliseconds <paramref name="program"/> takes to run and exit; a failure throws with its stderr.</summary>
-    internal static async Task<double> TimeAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} failed: {await stderr}");
-        }
-        await stdout;
-        return clock.Elapsed.TotalMilliseconds;
-    }
+    internal static async Task<double> TimeAsync(string program, params string[] arguments) =>
+        (await VerifyVersusPdfsig.ExecuteAsync(program, arguments)).Milliseconds;
 }

@@ -159,7 +159,7 @@ internal static class VerifyVersusPdfsig
     }
 
     /// <summary>Runs <paramref name="program"/> to its end; a non-zero exit throws with its stderr.</summary>
-    private static async Task<(double Milliseconds, string Out, string Err)> ExecuteAsync(string program, params string[] arguments)
+    internal static async Task<(double Milliseconds, string Out, string Err)> ExecuteAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

@@ -69,7 +69,8 @@ public static class PdfTools
         }
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(string program, params string[] arguments)
+    /// <summary>Runs <paramref name="program"/> to its end; exit -1 when it is not installed.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

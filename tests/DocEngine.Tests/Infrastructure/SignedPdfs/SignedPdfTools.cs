@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DocEngine.Tests.Infrastructure.SignedPdfs;
 
 /// <summary>Independent judges for the signed-PDF fixtures: qpdf, poppler's pdfsig and MuPDF's mutool, run on bytes via a temp file.</summary>
@@ -60,28 +58,12 @@ public static class SignedPdfTools
         var path = Path.Combine(Path.GetTempPath(), $"docengine-signed-{Guid.NewGuid():N}.pdf");
         try
         {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             if (pdf.Length > 0)
             {
                 File.WriteAllBytes(path, pdf);
             }
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument == "{file}" ? path : argument);
-            }
-            if (pdf.Length > 0 && !arguments.Contains("{file}"))
-            {
-                start.ArgumentList.Add(path);
-            }
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result, stderr);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return (-1, "", $"{program} is not installed");
+            var withFile = arguments.Select(a => a == "{file}" ? path : a);
+            return PdfTools.Run(program, [.. withFile, .. pdf.Length > 0 && !arguments.Contains("{file}") ? [path] : Array.Empty<string>()]);
         }
         finally
         {
