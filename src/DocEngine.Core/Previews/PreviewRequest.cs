@@ -23,6 +23,9 @@ public enum PreviewFormat
 public sealed record PreviewRequest(string? Pages = null, int? Width = null, int? Dpi = null, PreviewFormat Format = PreviewFormat.Png,
     string? Password = null, bool ContactSheet = false)
 {
+    /// <summary>Draw even when the same previews are stored (benchmarks); the server allows it only when configured to.</summary>
+    public bool BypassCache { get; init; }
+
     /// <summary>The part of the request that decides a page's pixels: the cache key of one page.</summary>
     public string PageKey(int page, PreviewOptions options) => string.Create(CultureInfo.InvariantCulture,
         $"preview/v1;page={page};width={(Dpi is null ? Width ?? options.DefaultWidth : 0)};dpi={Dpi};format={Format}");

@@ -56,7 +56,7 @@ public sealed class PreviewService(
         PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cached = new Dictionary<int, (RenditionRecord Record, string Name)>();
-        foreach (var page in pages)
+        foreach (var page in request.BypassCache ? [] : pages)
         {
             var id = RenditionId(session.Sha256, request.PageKey(page, options));
             if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored
@@ -104,7 +104,7 @@ public sealed class PreviewService(
         var thumbnails = new PreviewRequest(Width: options.ContactSheetThumbnailWidth, Format: PreviewFormat.Png, Password: session.Request.Password);
         var key = $"contact/v1;thumbnail={options.ContactSheetThumbnailWidth};format={session.Request.Format}";
         var id = RenditionId(session.Sha256, key);
-        if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (!session.Request.BypassCache && await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             return (new RenderedPage(0, stored.Width, stored.Height, session.Request.Format, await ReadAllAsync(stored, cancellationToken).ConfigureAwait(false)), Name(session, id));
         }

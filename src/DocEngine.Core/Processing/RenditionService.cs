@@ -55,7 +55,7 @@ public sealed class RenditionService
     /// A PDF, or any input with a byte budget, is compressed: one rendition, or one per part when it had to be split.
     /// </summary>
     public async Task<IReadOnlyList<RenditionRecord>> ProcessAsync(string tenant, IReadOnlyList<DocumentKey> keys, ProcessingRequest request,
-        PdfCompressionRequest pdf, CancellationToken cancellationToken)
+        PdfCompressionRequest pdf, CancellationToken cancellationToken, bool bypassCache = false)
     {
         if (keys.Count == 0)
         {
@@ -71,7 +71,7 @@ public sealed class RenditionService
         pdf.Validate();
         var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || (documents.Count == 1 && first.MediaType == "application/pdf");
         var id = RenditionId(documents, request, compress ? pdf : null);
-        if (await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (!bypassCache && await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             var parts = new List<RenditionRecord> { stored };
             for (var part = 2; part <= (stored.Report.Part?.Count ?? 1); part++)
@@ -108,6 +108,7 @@ public sealed class RenditionService
                 documents.Select(d => $"{d.ApplicationId}/{d.Id}").ToList(), outcome.MediaType, size, sha256, outcome.Pages,
                 outcome.Width, outcome.Height, outcome.Report, _time.GetUtcNow());
             await _renditions.PutRenditionAsync(rendition, cancellationToken).ConfigureAwait(false);
+            DocEngineMetrics.RenditionMade(rendition.MediaType);
             return [await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) ?? rendition];
         }
         finally
@@ -173,6 +174,7 @@ public sealed class RenditionService
             foreach (var record in records.Skip(1).Append(records[0]))
             {
                 await _renditions.PutRenditionAsync(record, cancellationToken).ConfigureAwait(false);
+                DocEngineMetrics.RenditionMade(record.MediaType);
             }
             var stored = new List<RenditionRecord>();
             foreach (var record in records)

@@ -8,10 +8,11 @@ using PreviewService = DocEngine.Contract.V1.PreviewService;
 namespace DocEngine.Server.Services;
 
 /// <summary>PreviewService: streams a summary, the pages in order, then the contact sheet when asked.</summary>
-public sealed class PreviewGrpcService(Core.Previews.PreviewService previews) : PreviewService.PreviewServiceBase
+public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, ServerOptions serverOptions) : PreviewService.PreviewServiceBase
 {
     public override async Task RenderPreviews(RenderPreviewsRequest request, IServerStreamWriter<RenderPreviewsResponse> responseStream, ServerCallContext context)
     {
+        serverOptions.RequireCacheBypassAllowed(request.BypassCache);
         var (applicationId, documentId, renditionId) = ResourceNames.ParseDocumentOrRendition(request.Name);
         var options = new PreviewRequest(
             request.Pages is "" ? null : request.Pages,
@@ -19,7 +20,7 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews) : 
             request.Dpi is 0 ? null : request.Dpi,
             request.Format.ToCore(),
             request.Password is "" ? null : request.Password,
-            request.ContactSheet);
+            request.ContactSheet) { BypassCache = request.BypassCache };
         var cancellationToken = context.CancellationToken;
         await using var session = await previews.OpenAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), renditionId, options, cancellationToken);
         await responseStream.WriteAsync(new RenderPreviewsResponse

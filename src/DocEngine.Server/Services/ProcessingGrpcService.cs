@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace DocEngine.Server.Services;
 
 /// <summary>ProcessingService: inspection and image normalization of stored documents, translated to and from the core.</summary>
-public sealed class ProcessingGrpcService(RenditionService renditions) : ProcessingService.ProcessingServiceBase
+public sealed class ProcessingGrpcService(RenditionService renditions, ServerOptions serverOptions) : ProcessingService.ProcessingServiceBase
 {
     public override async Task<InspectDocumentResponse> InspectDocument(InspectDocumentRequest request, ServerCallContext context)
     {
@@ -18,13 +18,14 @@ public sealed class ProcessingGrpcService(RenditionService renditions) : Process
 
     public override async Task<ProcessDocumentResponse> ProcessDocument(ProcessDocumentRequest request, ServerCallContext context)
     {
+        serverOptions.RequireCacheBypassAllowed(request.BypassCache);
         var keys = request.Documents.Select(name =>
         {
             var (applicationId, documentId) = ResourceNames.ParseDocument(name, "documents");
             return new DocumentKey(applicationId, documentId);
         }).ToList();
         var parts = await renditions.ProcessAsync(ApiKeyInterceptor.TenantOf(context), keys, request.Options.ToCore(), request.Options.ToPdfRequest(),
-            context.CancellationToken);
+            context.CancellationToken, request.BypassCache);
         var response = new ProcessDocumentResponse { Rendition = parts[0].ToProto() };
         if (parts.Count > 1)
         {
