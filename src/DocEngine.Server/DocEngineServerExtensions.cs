@@ -140,6 +140,7 @@ public static class DocEngineServerExtensions
             policy.AllowAnyMethod().AllowAnyHeader()
                 .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding");
         }));
+        builder.AddDocEngineMetrics();
         return builder;
     }
 
@@ -159,6 +160,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<BatchGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapDocEngineMetrics();
         return app;
     }
 }

@@ -34,8 +34,7 @@ public sealed class MutoolRenderer
     /// <summary>Renderer processes started so far (tests use it to prove a cached preview drew nothing).</summary>
     public long ProcessesStarted => Interlocked.Read(ref _processesStarted);
 
-    /// <summary>Renderer slots taken now, and in all (<see cref="PreviewOptions.Concurrency"/>, at least 1); metrics read it.</summary>
-    public (int Busy, int Capacity) Slots => (Math.Max(1, _options.Concurrency) - _slots.CurrentCount, Math.Max(1, _options.Concurrency));
+    internal (int Busy, int Capacity) Slots => (Math.Max(1, _options.Concurrency) - _slots.CurrentCount, Math.Max(1, _options.Concurrency)); // DocEngineMetrics' renderer gauges
 
     /// <summary>True when mutool can be run.</summary>
     public bool IsAvailable => _version.Value is not null;

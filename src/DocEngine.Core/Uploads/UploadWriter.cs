@@ -60,6 +60,7 @@ public sealed class UploadWriter : IAsyncDisposable
         try
         {
             await _manager.WriteAsync(_active, data, crc32c).ConfigureAwait(false);
+            DocEngineMetrics.UploadReceived(data.Length);
         }
         catch (DocEngineException full) when (full.Reason == "STORAGE_FULL" && _background is not null)
         {

@@ -34,6 +34,7 @@ public sealed class DocumentGrpcService(IDocumentStore documents, DocumentReader
             message.Data = UnsafeByteOperations.UnsafeWrap(piece);
             await responseStream.WriteAsync(message, context.CancellationToken);
             position += piece.Length;
+            DocEngineMetrics.DownloadSent(piece.Length);
             first = null;
         }
         if (first is not null)
