@@ -20,6 +20,7 @@ public static class CliApp
             VerifyCommand.Create(),
             BatchCommand.Create(),
             ReceiptCommand.Create(),
+            BenchCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
