@@ -143,7 +143,9 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
         var lineArt = frame.Bilevel || ImageEncoding.LooksLikeLineArt(frame.Image);
         if (lineArt)
         {
-            ImageEncoding.WritePng(frame.Image, bytes, request.Gray, frame.Bilevel && !Resized(actions));
+            // 8-bit gray, never 1-bit: PDFsharp 6.2 cannot read a 1-bit PNG ("Unsupported image format"), and the page's
+            // Flate stream compresses the 8-bit gray of a black-and-white scan well anyway.
+            ImageEncoding.WritePng(frame.Image, bytes, request.Gray || frame.Bilevel, bilevel: false);
         }
         else
         {
