@@ -76,14 +76,10 @@ internal static class ReceiptCommand
                 throw new CliFailure(ExitCodes.Usage, "--key must hold the issuer's EC public key as PEM (\"-----BEGIN PUBLIC KEY-----\"), as GetReceiptKeys gives it.");
             }
             var parameters = key.ExportParameters(false);
-            keys[Thumbprint(parameters.Q.X!, parameters.Q.Y!)] = key;
+            keys[Core.Receipts.ReceiptKey.Thumbprint(parameters.Q.X!, parameters.Q.Y!)] = key;
         }
         return keys.Count > 0 ? keys : throw new CliFailure(ExitCodes.Usage, "--key holds no PEM public key (\"-----BEGIN PUBLIC KEY-----\").");
     }
-
-    /// <summary>The RFC 7638 thumbprint, which is how DocEngine names its receipt keys.</summary>
-    private static string Thumbprint(byte[] x, byte[] y) => Jws.Base64Url(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-        $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Jws.Base64Url(x)}\",\"y\":\"{Jws.Base64Url(y)}\"}}")));
 
     private static async Task<Dictionary<string, ECDsa>> FetchAsync(string url, string? apiKey, CancellationToken cancellationToken)
     {

@@ -88,14 +88,20 @@ public sealed class ReceiptKey
     {
         Key = key;
         CanSign = canSign;
-        // RFC 7638: the thumbprint is the SHA-256 of the required members in lexicographic order, no whitespace.
-        var canonical = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Jws.Base64Url(x)}\",\"y\":\"{Jws.Base64Url(y)}\"}}";
-        Id = Jws.Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        Id = Thumbprint(x, y);
         Jwk = JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["kty"] = "EC", ["crv"] = "P-256", ["x"] = Jws.Base64Url(x), ["y"] = Jws.Base64Url(y), ["kid"] = Id, ["alg"] = "ES256", ["use"] = "sig",
         });
         PublicKeyPem = key.ExportSubjectPublicKeyInfoPem();
+    }
+
+    /// <summary>The RFC 7638 JWK thumbprint of a P-256 public key: the id DocEngine gives receipt keys.</summary>
+    public static string Thumbprint(byte[] x, byte[] y)
+    {
+        // The SHA-256 of the required members in lexicographic order, without whitespace.
+        var canonical = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Jws.Base64Url(x)}\",\"y\":\"{Jws.Base64Url(y)}\"}}";
+        return Jws.Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
     public ECDsa Key { get; }
