@@ -27,10 +27,7 @@ public sealed class PreviewService(
     /// <summary>Copies the source to scratch (checking its hash), and plans the previews. Dispose the session to delete the copy.</summary>
     public async Task<PreviewSession> OpenAsync(string tenant, DocumentKey key, string? renditionId, PreviewRequest request, CancellationToken cancellationToken)
     {
-        var document = await documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
-                $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
-            { Field = "name" };
+        var document = await documents.FindDocumentAsync(tenant, key, cancellationToken).ConfigureAwait(false);
         var (sha256, size, fileName) = (document.Sha256, document.SizeBytes, document.Filename);
         if (renditionId is not null)
         {

@@ -196,11 +196,8 @@ public sealed class RenditionService
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24];
     }
 
-    private async Task<DocumentRecord> FindAsync(string tenant, DocumentKey key, CancellationToken cancellationToken) =>
-        await _documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
-        ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
-            $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
-        { Field = "name" };
+    private Task<DocumentRecord> FindAsync(string tenant, DocumentKey key, CancellationToken cancellationToken) =>
+        _documents.FindDocumentAsync(tenant, key, cancellationToken);
 }
 
 /// <summary>A document's identity within a tenant.</summary>

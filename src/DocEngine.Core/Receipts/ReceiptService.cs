@@ -32,10 +32,7 @@ public sealed class ReceiptService(
         {
             return existing;
         }
-        _ = await documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
-                $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
-            { Field = "name" };
+        await documents.FindDocumentAsync(tenant, key, cancellationToken).ConfigureAwait(false);
         await IssuePendingAsync(tenant, key.ApplicationId, cancellationToken).ConfigureAwait(false);
         return await receipts.GetReceiptAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The receipt was issued but cannot be read back.");

@@ -21,10 +21,7 @@ public sealed class StoredSignatureVerifier(IDocumentStore documents, DocumentRe
 
     private async Task<byte[]> ReadAsync(string tenant, DocumentKey key, string field, CancellationToken cancellationToken)
     {
-        var record = await documents.GetDocumentAsync(tenant, key.ApplicationId, key.DocumentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new DocEngineException(ErrorKind.NotFound, "DOCUMENT_NOT_FOUND",
-                $"There is no document 'applications/{key.ApplicationId}/documents/{key.DocumentId}': check the name, or list the application's documents.")
-            { Field = field };
+        var record = await documents.FindDocumentAsync(tenant, key, cancellationToken, field).ConfigureAwait(false);
         if (record.SizeBytes > options.MaxBytes)
         {
             throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNED_FILE_TOO_LARGE",
