@@ -138,15 +138,8 @@ public sealed class PreviewService(
             new ProcessingReport(0, page.Bytes.Length, [action], []), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> ReadAllAsync(RenditionRecord stored, CancellationToken cancellationToken)
-    {
-        using var bytes = new MemoryStream((int)stored.SizeBytes);
-        await foreach (var piece in _reader.ReadAsync(stored.Sha256, stored.SizeBytes, 0, 0, cancellationToken).ConfigureAwait(false))
-        {
-            bytes.Write(piece.Span);
-        }
-        return bytes.ToArray();
-    }
+    private Task<byte[]> ReadAllAsync(RenditionRecord stored, CancellationToken cancellationToken) =>
+        _reader.ReadAllAsync(stored.Sha256, stored.SizeBytes, cancellationToken);
 
     private static string RenditionId(string sourceSha256, string key) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceSha256 + "\n" + key)))[..24];

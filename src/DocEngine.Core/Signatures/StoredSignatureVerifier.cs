@@ -28,13 +28,6 @@ public sealed class StoredSignatureVerifier(IDocumentStore documents, DocumentRe
                 $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.")
             { Field = field };
         }
-        var bytes = new byte[record.SizeBytes];
-        var position = 0;
-        await foreach (var piece in reader.ReadAsync(record, 0, 0, cancellationToken).ConfigureAwait(false))
-        {
-            piece.CopyTo(bytes.AsMemory(position));
-            position += piece.Length;
-        }
-        return bytes;
+        return await reader.ReadAllAsync(record.Sha256, record.SizeBytes, cancellationToken).ConfigureAwait(false);
     }
 }

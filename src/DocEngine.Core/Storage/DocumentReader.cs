@@ -18,6 +18,19 @@ public sealed class DocumentReader(IBlobStore blobs)
         }
     }
 
+    /// <summary>A whole blob in memory, checked against its hash; for callers that bound <paramref name="sizeBytes"/> first.</summary>
+    public async Task<byte[]> ReadAllAsync(string sha256, long sizeBytes, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[sizeBytes];
+        var position = 0;
+        await foreach (var piece in ReadAsync(sha256, sizeBytes, 0, 0, cancellationToken).ConfigureAwait(false))
+        {
+            piece.CopyTo(bytes.AsMemory(position));
+            position += piece.Length;
+        }
+        return bytes;
+    }
+
     /// <summary>
     /// Copies a stored blob into something seekable that decoders can jump around in, checking its hash on the way:
     /// memory up to 64 MiB, otherwise a temporary file in <paramref name="workDirectory"/> deleted on close.
