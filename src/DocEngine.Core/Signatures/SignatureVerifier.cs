@@ -1,4 +1,5 @@
 using System.Globalization;
+using DocEngine.Core.Processing;
 using DocEngine.Core.Signatures.Syntax;
 
 namespace DocEngine.Core.Signatures;
@@ -20,20 +21,9 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
     public Task<SignatureReport> VerifyDetachedAsync(ReadOnlyMemory<byte> signature, ReadOnlyMemory<byte> content, TrustAnchors? extraAnchors, CancellationToken cancellationToken) =>
         RunAsync(_ => DetachedSignature.Verify(signature, content, extraAnchors is null ? Anchors : Anchors.With(extraAnchors.Certificates)), cancellationToken);
 
-    private async Task<SignatureReport> RunAsync(Func<CancellationToken, SignatureReport> work, CancellationToken cancellationToken)
-    {
-        using var limit = new CancellationTokenSource(options.TimeLimit, time ?? TimeProvider.System);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
-        try
-        {
-            return await Task.Run(() => work(deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNATURE_CHECK_TIMEOUT",
-                $"Checking this document's signatures took longer than {options.TimeLimit.TotalSeconds:0.#} seconds, which no honest signed PDF needs: ask for a fresh copy of the signed document.");
-        }
-    }
+    private Task<SignatureReport> RunAsync(Func<CancellationToken, SignatureReport> work, CancellationToken cancellationToken) =>
+        TimeLimit.RunAsync(work, options.TimeLimit, cancellationToken, () => new DocEngineException(ErrorKind.ResourceExhausted, "SIGNATURE_CHECK_TIMEOUT",
+            $"Checking this document's signatures took longer than {options.TimeLimit.TotalSeconds:0.#} seconds, which no honest signed PDF needs: ask for a fresh copy of the signed document."), time);
 
     internal static SignatureReport VerifyPdf(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
     {
