@@ -76,7 +76,8 @@ public static class DocEngineServerExtensions
         services.AddSingleton(sp => new DocumentFacts(
             sp.GetRequiredService<DocumentReader>(),
             new DocumentInspector(sp.GetRequiredService<ImagingConfiguration>()),
-            sp.GetRequiredService<StoredSignatureVerifier>(),
+            sp.GetRequiredService<SignatureVerifier>(),
+            options.Signatures,
             sp.GetRequiredService<IRenditionStore>(),
             sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
             options.Processing.MaxProcessingTime));

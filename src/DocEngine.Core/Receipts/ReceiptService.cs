@@ -89,8 +89,8 @@ public sealed class ReceiptService(
 }
 
 /// <summary>What a receipt says about a stored document besides its metadata: pages, signature verdict, renditions.</summary>
-public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspector, StoredSignatureVerifier signatures, IRenditionStore renditions,
-    string workDirectory, TimeSpan timeLimit)
+public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspector, SignatureVerifier signatures, SignatureOptions signatureOptions,
+    IRenditionStore renditions, string workDirectory, TimeSpan timeLimit)
 {
     public async Task<(int Pages, ReceiptProcessing Processing)> SummariseAsync(DocumentRecord document, CancellationToken cancellationToken)
     {
@@ -98,13 +98,18 @@ public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspe
         string? verdict = null, note = null;
         try
         {
-            await using var content = await reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, workDirectory, cancellationToken).ConfigureAwait(false);
-            var info = await TimeLimit.RunAsync(token => inspector.Inspect(content, document.Filename, null, token), timeLimit, cancellationToken).ConfigureAwait(false);
-            pages = info.Pdf?.Pages ?? info.Image?.Frames ?? 0;
-            if (info.Pdf is not null)
+            // A PDF whose signatures can be checked is read once, for inspection and for the check alike.
+            var checkSignatures = document.MediaType == "application/pdf" && document.SizeBytes <= signatureOptions.MaxBytes;
+            var bytes = checkSignatures ? await reader.ReadAllAsync(document.Sha256, document.SizeBytes, cancellationToken).ConfigureAwait(false) : null;
+            await using (var content = bytes is not null ? new MemoryStream(bytes, writable: false)
+                : await reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, workDirectory, cancellationToken).ConfigureAwait(false))
             {
-                var report = await signatures.VerifyAsync(document.Tenant, new DocumentKey(document.ApplicationId, document.Id), null, null, null, cancellationToken).ConfigureAwait(false);
-                verdict = VerdictName(report.Verdict);
+                var info = await TimeLimit.RunAsync(token => inspector.Inspect(content, document.Filename, null, token), timeLimit, cancellationToken).ConfigureAwait(false);
+                pages = info.Pdf?.Pages ?? info.Image?.Frames ?? 0;
+            }
+            if (bytes is not null)
+            {
+                verdict = VerdictName((await signatures.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false)).Verdict);
             }
         }
         catch (DocEngineException refusal)
