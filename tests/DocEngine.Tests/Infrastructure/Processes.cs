@@ -42,17 +42,22 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServerProcess(Process process, string url)
+    private ServerProcess(Process process, string url, string webUrl)
     {
         _process = process;
         Url = url;
+        WebUrl = webUrl;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The gRPC listener (HTTP/2).</summary>
     public string Url { get; }
+
+    /// <summary>The browsers' listener (HTTP/1.1): the portal page and gRPC-Web.</summary>
+    public string WebUrl { get; }
 
     public string Log
     {
@@ -65,19 +70,29 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    /// <summary>Starts the server; <paramref name="settings"/> are extra configuration keys (e.g. DocEngine:Portal:ChunkBytes).</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var url = $"http://127.0.0.1:{port ?? DocEngineFactory.FreePort()}";
-        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, ["--urls", url], new Dictionary<string, string>
+        var webUrl = $"http://127.0.0.1:{DocEngineFactory.FreePort()}";
+        // Development names its two listeners (appsettings.Development.json); the test moves both to free ports.
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Kestrel__Endpoints__Grpc__Url"] = url,
+            ["Kestrel__Endpoints__Web__Url"] = webUrl,
             ["DocEngine__DataDirectory"] = dataDirectory,
             ["DocEngine__ApiKeys__1__Key"] = TenantBKey,
             ["DocEngine__ApiKeys__1__Tenant"] = "process-tenant-b",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__LogLevel__Default"] = "Warning",
-        }))!;
-        var server = new ServerProcess(process, url);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key.Replace(":", "__")] = value;
+        }
+        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, [], environment))!;
+        var server = new ServerProcess(process, url, webUrl);
         await server.WaitUntilServingAsync();
         return server;
     }
