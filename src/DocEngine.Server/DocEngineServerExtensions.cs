@@ -145,9 +145,10 @@ public static class DocEngineServerExtensions
         return builder;
     }
 
-    /// <summary>Maps the gRPC services with gRPC-Web enabled, plus health and reflection.</summary>
+    /// <summary>Maps the gRPC services with gRPC-Web enabled, plus health, reflection, metrics and the portal page.</summary>
     public static WebApplication MapDocEngine(this WebApplication app)
     {
+        app.UseDocEnginePortal();
         app.UseRouting();
         app.UseCors();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });

@@ -17,4 +17,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(2005, LogLevel.Error, "The batch runner failed; it starts again in 5 seconds and no work item is lost")]
     public static partial void BatchRunnerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2006, LogLevel.Warning, "The portal page is on but {Root} holds no index.html: build the server with npm installed (src/DocEngine.Portal) or set DocEngine:Portal:Root")]
+    public static partial void PortalNotBuilt(ILogger logger, string root);
+
+    [LoggerMessage(2007, LogLevel.Information, "The portal page is served at / from {Root}")]
+    public static partial void PortalServed(ILogger logger, string root);
 }
