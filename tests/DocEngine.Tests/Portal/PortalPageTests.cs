@@ -1,0 +1,212 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using DocEngine.Contract.V1;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using DocEngine.Tests.Infrastructure;
+using DocEngine.Tests.Infrastructure.SignedPdfs;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace DocEngine.Tests.Portal;
+
+/// <summary>
+/// The portal page end to end in headless Chromium against a real server process: the page's own gRPC-Web client
+/// uploads, streams previews, shows the verdict and hands out the receipt, and a dropped connection resumes.
+/// </summary>
+public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int ChunkBytes = 64 << 10;
+    private readonly TempDirectory _data = new();
+    private readonly TempDirectory _scratch = new();
+    private ServerProcess? _server;
+    private Browser? _browser;
+
+    private ServerProcess Server => _server!;
+
+    public async Task InitializeAsync()
+    {
+        if (!Browser.Available)
+        {
+            return;
+        }
+        // Small chunks so a test file is many calls and the page can be cut off in the middle.
+        _server = await ServerProcess.StartAsync(_data.Path, settings: new Dictionary<string, string> { ["DocEngine:Portal:ChunkBytes"] = ChunkBytes.ToString() });
+        _browser = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+        _data.Dispose();
+        _scratch.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task A_scanned_and_a_signed_pdf_show_their_pages_verdicts_and_a_receipt_that_verifies()
+    {
+        Browser.RequireOrSkip();
+        var scan = CorpusManifest.File("scans", "paperless-ngx__many-qr-codes.pdf"); // 3 pages, 600 dpi colour scan
+        var signed = CorpusManifest.File("corpus", "pdf-signed/dss__pades-bes.pdf"); // 1 page, 1 intact PAdES signature
+        var clock = Stopwatch.StartNew();
+        await using var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Server.WebUrl);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+
+        await page.Locator("input[type=file]").SetInputFilesAsync([scan, signed]);
+
+        var scanCard = Card(page, scan);
+        var signedCard = Card(page, signed);
+        await Expect(scanCard).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 180_000 });
+        await Expect(signedCard).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        output.WriteLine($"Both files uploaded and shown in {clock.Elapsed.TotalSeconds:F1} s");
+
+        var scanPages = await LoadedPagesAsync(scanCard);
+        var signedPages = await LoadedPagesAsync(signedCard);
+        Assert.Equal([1, 2, 3], scanPages);
+        Assert.Equal([1], signedPages);
+        await Expect(scanCard.Locator("[data-testid=progress]")).ToContainTextAsync("Received: 2.65 MB");
+        await Expect(scanCard.Locator("[data-testid=pages]")).ToHaveTextAsync("3");
+        await Expect(scanCard.Locator("[data-testid=verdict]")).ToHaveTextAsync("No digital signature: this document is not digitally signed.");
+        // No trust anchors are configured, so an intact signature is "intact, signer not on the trusted list".
+        await Expect(signedCard.Locator("[data-testid=verdict]")).ToContainTextAsync("✓ Intact: 1 digital signature, unchanged since signing");
+        await Expect(signedCard.Locator(".explanation")).Not.ToBeEmptyAsync();
+
+        var download = await page.RunAndWaitForDownloadAsync(() => signedCard.Locator("[data-testid=receipt]").ClickAsync());
+        var receipt = Path.Combine(_scratch.Path, download.SuggestedFilename);
+        await download.SaveAsAsync(receipt);
+        Assert.Equal("dss__pades-bes.pdf.receipt.jws", download.SuggestedFilename);
+        var check = await CliProcess.RunAsync(_scratch.Path, "receipt", "verify", receipt, "--server", Server.Url, "--document", signed);
+        Assert.True(check.ExitCode == 0, check.ToString());
+
+        if (Environment.GetEnvironmentVariable("DOCENGINE_PORTAL_SCREENSHOT") is { Length: > 0 } screenshot)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        }
+        output.WriteLine($"Browser test took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [SkippableFact]
+    public async Task An_upload_cut_off_mid_file_continues_from_the_durable_offset_after_a_reload()
+    {
+        Browser.RequireOrSkip();
+        var file = Path.Combine(_scratch.Path, "bank-statement.bin");
+        TestData.WriteFile(file, 20 * ChunkBytes + 1234, seed: 9);
+        await using var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Server.WebUrl);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+
+        // The network drops after five chunks: every later AppendUploadChunk is reset, retries included.
+        var passed = 0;
+        await page.RouteAsync("**/docengine.v1.UploadService/AppendUploadChunk", async route =>
+        {
+            if (Interlocked.Increment(ref passed) > 5)
+            {
+                await route.AbortAsync("connectionreset");
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var card = Card(page, file);
+        await Expect(card).ToHaveAttributeAsync("data-state", "interrupted", new() { Timeout = 30_000 });
+        await Expect(card.Locator("[data-testid=progress]")).ToContainTextAsync("Choose the same file again");
+
+        // Reload, the connection back, and choose the same file: it must continue at 5 chunks, not at 0.
+        await page.UnrouteAllAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        var offsets = new List<long>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith("/AppendUploadChunk", StringComparison.Ordinal) && request.PostDataBuffer is { } body)
+            {
+                lock (offsets)
+                {
+                    offsets.Add(GrpcWebRequest<AppendUploadChunkRequest>(body, AppendUploadChunkRequest.Parser).Offset);
+                }
+            }
+        };
+        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        card = Card(page, file);
+        await Expect(card).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+
+        Assert.Equal((5 * ChunkBytes).ToString(), await card.GetAttributeAsync("data-resumed-from"));
+        await Expect(card.Locator("[data-testid=progress]")).ToContainTextAsync("Received: 1.31 MB");
+        lock (offsets)
+        {
+            Assert.Equal(Enumerable.Range(5, 16).Select(i => (long)i * ChunkBytes), offsets);
+        }
+        var documents = new DocumentService.DocumentServiceClient(Server.Invoker());
+        var stored = (await documents.GetDocumentAsync(new GetDocumentRequest { Name = await card.GetAttributeAsync("data-document") })).Document;
+        Assert.Equal((TestData.Sha256OfFile(file), new FileInfo(file).Length), (stored.Sha256, stored.SizeBytes));
+    }
+
+    [SkippableFact]
+    public async Task The_page_passes_the_axe_WCAG_AA_checks_and_works_from_the_keyboard()
+    {
+        Browser.RequireOrSkip();
+        var form = Path.Combine(_scratch.Path, "typed-name-form.pdf");
+        await File.WriteAllBytesAsync(form, FormPdf.Create().Bytes);
+        await using var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Server.WebUrl);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+
+        // The first Tab reaches the file input (the key form is hidden: Development hands the page its key).
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.Locator("input[type=file]")).ToBeFocusedAsync();
+        await page.Locator("input[type=file]").SetInputFilesAsync(form);
+        var card = Card(page, form);
+        await Expect(card).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+
+        // Then Tab goes on through "Start a new application" to the card's receipt link.
+        var receipt = card.Locator("[data-testid=receipt]");
+        for (var presses = 0; presses < 10 && !await receipt.EvaluateAsync<bool>("e => e === document.activeElement"); presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(receipt).ToBeFocusedAsync();
+
+        var axe = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        Assert.True(axe.Violations.Length == 0,
+            string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+        Assert.NotEmpty(axe.Passes);
+    }
+
+    private static ILocator Card(IPage page, string path) => page.Locator($"article.file[data-file=\"{Path.GetFileName(path)}\"]");
+
+    /// <summary>The page numbers of the card's previews, once every image has decoded with a real width.</summary>
+    private static async Task<int[]> LoadedPagesAsync(ILocator card)
+    {
+        var images = card.Locator("img[data-page]");
+        await Expect(images.First).ToBeVisibleAsync();
+        var pages = new List<int>();
+        foreach (var image in await images.AllAsync())
+        {
+            await Expect(image).ToHaveJSPropertyAsync("complete", true);
+            Assert.True(await image.EvaluateAsync<int>("i => i.naturalWidth") > 0);
+            pages.Add(int.Parse((await image.GetAttributeAsync("data-page"))!));
+        }
+        return [.. pages];
+    }
+
+    /// <summary>The message inside a gRPC-Web request body: a 5-byte frame header (flag, big-endian length), then the message.</summary>
+    private static T GrpcWebRequest<T>(byte[] body, Google.Protobuf.MessageParser<T> parser) where T : Google.Protobuf.IMessage<T> =>
+        parser.ParseFrom(body, 5, (int)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1, 4)));
+}
