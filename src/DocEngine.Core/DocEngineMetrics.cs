@@ -1,12 +1,15 @@
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using DocEngine.Core.Previews;
+using DocEngine.Core.Storage;
 
 namespace DocEngine.Core;
 
 /// <summary>
-/// DocEngine's own instruments on the <c>DocEngine</c> meter: bytes uploaded and downloaded, renditions made, and the
-/// renderer pool's use; recording costs next to nothing until a listener (the server's exporter) subscribes.
+/// DocEngine's own instruments on the <c>DocEngine</c> meter: bytes uploaded and downloaded, renditions made, the
+/// renderer pool's use and the batch queue's depth; recording costs next to nothing until a listener (the server's
+/// exporter) subscribes.
 /// </summary>
 public static class DocEngineMetrics
 {
@@ -28,12 +31,19 @@ public static class DocEngineMetrics
     // Weak, so a renderer whose host has stopped (tests run many hosts in one process) drops out instead of being kept alive.
     private static readonly ConditionalWeakTable<MutoolRenderer, object?> Renderers = new();
 
+    // Weak for the same reason; one entry per store whose batch queue is reported.
+    private static readonly ConditionalWeakTable<IBatchWorkStore, BatchQueueDepth> BatchQueues = new();
+
     static DocEngineMetrics()
     {
         Meter.CreateObservableGauge("docengine.renderer.busy", () => Renderers.Sum(r => r.Key.Slots.Busy), "{process}",
             "mutool processes drawing or rewriting now (page-count probes take no slot and are not counted).");
         Meter.CreateObservableGauge("docengine.renderer.capacity", () => Renderers.Sum(r => r.Key.Slots.Capacity), "{process}",
             "mutool processes allowed at once (DocEngine:Previews:Concurrency).");
+        Meter.CreateObservableGauge("docengine.batch.items.pending", () => BatchQueues.Sum(q => q.Value.Read().Pending), "{item}",
+            "Items of running server-side batches waiting for a worker (issue 8), as read from the metadata store at most about a second ago.");
+        Meter.CreateObservableGauge("docengine.batch.items.leased", () => BatchQueues.Sum(q => q.Value.Read().Leased), "{item}",
+            "Items of running server-side batches a worker holds now, as read from the metadata store at most about a second ago.");
     }
 
     /// <summary>Counts <paramref name="bytes"/> of upload accepted into a session.</summary>
@@ -47,4 +57,59 @@ public static class DocEngineMetrics
 
     /// <summary>Reports <paramref name="renderer"/>'s slots in the renderer gauges for as long as it lives.</summary>
     public static void ObserveRenderer(MutoolRenderer renderer) => Renderers.AddOrUpdate(renderer, null);
+
+    /// <summary>Reports <paramref name="store"/>'s batch queue in the batch gauges for as long as it lives, reading it once now.</summary>
+    public static void ObserveBatchQueue(IBatchWorkStore store)
+    {
+        var depth = new BatchQueueDepth(store);
+        BatchQueues.AddOrUpdate(store, depth);
+        depth.Read();
+    }
+
+    /// <summary>
+    /// The queue's depth as last read. A scrape never waits on the database: it gets the last value and, when that is over
+    /// a second old, starts one read in the background (so scrapes cost at most one COUNT query per second).
+    /// </summary>
+    private sealed class BatchQueueDepth(IBatchWorkStore store)
+    {
+        private const long MaxAgeMilliseconds = 1000;
+        private readonly Lock _gate = new();
+        private (long Pending, long Leased) _last;
+        private long _readAt = long.MinValue / 2;
+        private int _reading;
+
+        public (long Pending, long Leased) Read()
+        {
+            if (Environment.TickCount64 - Volatile.Read(ref _readAt) > MaxAgeMilliseconds && Interlocked.Exchange(ref _reading, 1) == 0)
+            {
+                _ = Task.Run(RefreshAsync);
+            }
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+
+        private async Task RefreshAsync()
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var depth = await store.CountOpenItemsAsync(timeout.Token).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _last = depth;
+                }
+            }
+            catch (Exception e) when (e is DbException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A busy or closed store (a host shutting down): keep the last value; a later scrape reads again.
+            }
+            finally
+            {
+                Volatile.Write(ref _readAt, Environment.TickCount64);
+                Volatile.Write(ref _reading, 0);
+            }
+        }
+    }
 }

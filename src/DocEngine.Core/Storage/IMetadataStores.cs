@@ -112,4 +112,7 @@ public interface IBatchWorkStore
 
     /// <summary>Returns every leased item to pending (a single node restarting: nobody else can hold them).</summary>
     Task ReleaseAllLeasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The queue's depth across running batches: items waiting for a worker, and items leased now (metrics).</summary>
+    Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken);
 }

@@ -162,6 +162,22 @@ public sealed partial class SqliteMetadataStore
         await ExecuteAsync(connection, "UPDATE batch_items SET state = 0, lease_owner = NULL, lease_until = NULL WHERE state = 1;", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken)
+    {
+        // From the running batches' counters (a handful of rows) and the leased items (at most the workers' count, found
+        // through batch_items_by_state), never a scan of batch_items. WAL readers do not wait for a writer.
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection,
+            "SELECT COALESCE(SUM(total - ok - refused - failed), 0), " +
+            "(SELECT COUNT(*) FROM batch_items WHERE state = 1 AND batch_id IN (SELECT id FROM batches WHERE completed = 0)) " +
+            "FROM batches WHERE completed = 0;");
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (open, leased) = (reader.GetInt64(0), reader.GetInt64(1));
+        return (Math.Max(0, open - leased), leased);
+    }
+
     private static BatchRecord ReadBatch(SqliteDataReader reader) => new(
         Tenant: reader.GetString(0),
         Id: reader.GetString(1),

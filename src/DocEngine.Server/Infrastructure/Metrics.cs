@@ -1,5 +1,6 @@
 using DocEngine.Core;
 using DocEngine.Core.Previews;
+using DocEngine.Core.Storage;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -18,7 +19,7 @@ public sealed class MetricsOptions
     public string Path { get; set; } = "/metrics";
 }
 
-/// <summary>OpenTelemetry metrics (ASP.NET Core per-RPC requests, the runtime, the DocEngine meter), served for Prometheus to scrape.</summary>
+/// <summary>OpenTelemetry metrics (ASP.NET Core per-RPC requests, the runtime, the DocEngine meter with the batch queue's depth), served for Prometheus to scrape.</summary>
 public static class Metrics
 {
     /// <summary>Collects the metrics unless <c>DocEngine:Metrics:Enabled</c> is false.</summary>
@@ -52,6 +53,7 @@ public static class Metrics
             return app;
         }
         DocEngineMetrics.ObserveRenderer(app.Services.GetRequiredService<PreviewRenderer>().Mutool);
+        DocEngineMetrics.ObserveBatchQueue(app.Services.GetRequiredService<EmbeddedStorage>().Metadata);
         // Scrapes are not requests to the service: left out so they don't crowd http.server.request.duration.
         app.MapPrometheusScrapingEndpoint(options.Path).DisableHttpMetrics();
         return app;

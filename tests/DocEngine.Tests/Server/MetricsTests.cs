@@ -4,7 +4,7 @@ using DocEngine.Tests.Infrastructure;
 
 namespace DocEngine.Tests.Server;
 
-/// <summary>The Prometheus scrape endpoint answers a plain GET without an API key and carries per-RPC, byte and renderer metrics.</summary>
+/// <summary>The Prometheus scrape endpoint answers a plain GET without an API key and carries per-RPC, byte, renderer and batch queue metrics.</summary>
 public sealed class MetricsTests(DocEngineFactory factory) : IClassFixture<DocEngineFactory>
 {
     private const string UploadRoute = "http_route=\"/docengine.v1.UploadService/Upload\"";
@@ -35,6 +35,10 @@ public sealed class MetricsTests(DocEngineFactory factory) : IClassFixture<DocEn
         Assert.Contains(body.Split('\n'), line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
             && line.Contains(UploadRoute, StringComparison.Ordinal));
         Assert.Contains(body.Split('\n'), line => line.StartsWith("docengine_renderer_capacity", StringComparison.Ordinal));
+        // The batch queue's depth (issue 8), read from the metadata store: nothing is queued here, so 0 or more.
+        Assert.True(Value(body, "docengine_batch_items_pending") >= 0, body);
+        Assert.Contains(body.Split('\n'), line => line.StartsWith("docengine_batch_items_pending", StringComparison.Ordinal));
+        Assert.Contains(body.Split('\n'), line => line.StartsWith("docengine_batch_items_leased", StringComparison.Ordinal));
     }
 
     [Fact]
