@@ -13,7 +13,7 @@ namespace DocEngine.Benchmarks;
 /// done by hand (write, SHA-256, one fsync at the end).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+[SuiteJob(warmupCount: 2, iterationCount: 8)]
 public class IngestBenchmarks
 {
     private const int Size = 64 << 20;

@@ -14,7 +14,7 @@ namespace DocEngine.Benchmarks;
 /// orientation, metadata removal, resize, encode), against the bare ImageSharp decode-resize-encode it is built on.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
+[SuiteJob(warmupCount: 2, iterationCount: 10)]
 public class NormalizeBenchmarks
 {
     private byte[] _photo = [];

@@ -19,7 +19,7 @@ internal static class PhotoInput
         {
             return path;
         }
-        var source = FindShared("scans/page_dewarp__boston_cooking_a.jpg");
+        var source = BenchInputs.Shared("scans/page_dewarp__boston_cooking_a.jpg");
         using var image = source is null ? Synthetic() : Image.Load<Rgb24>(source);
         image.Mutate(x => x.Resize(4000, 3000));
         image.Metadata.HorizontalResolution = image.Metadata.VerticalResolution = 72;
@@ -43,18 +43,5 @@ internal static class PhotoInput
             }
         });
         return image;
-    }
-
-    private static string? FindShared(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

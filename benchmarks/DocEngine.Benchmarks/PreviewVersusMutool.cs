@@ -8,11 +8,13 @@ using Grpc.Net.Client;
 namespace DocEngine.Benchmarks;
 
 /// <summary>
-/// <c>preview-vs-mutool [--runs 3] [--width 1000] [--thumbnail 256]</c>: every PDF in <c>../shared/scans</c> previewed
+/// <c>preview-vs-mutool [--runs 3] [--width 1000] [--thumbnail 256] [--saturate] [--summary-json FILE]</c>: every PDF in <c>../shared/scans</c> previewed
 /// through a freshly started DocEngine server (RenderPreviews, PNG, all pages), side by side in the same run with
 /// <c>mutool draw</c> of the same pages at the same width invoked directly; and every image there as a thumbnail
 /// through the service beside <c>vipsthumbnail</c>. Each round uploads the files into a new application, so no
-/// preview comes from the rendition cache. Reports medians over the rounds after a warm-up round.
+/// preview comes from the rendition cache. Reports medians over the rounds after a warm-up round. With
+/// <c>--saturate</c>, each round also previews every PDF again (uploaded anew) with as many requests at once as cores,
+/// beside as many <c>mutool draw</c> processes at once over the same files, so both sides keep every core busy.
 /// </summary>
 internal static class PreviewVersusMutool
 {
@@ -20,6 +22,9 @@ internal static class PreviewVersusMutool
 
     public static async Task<int> RunAsync(string[] args)
     {
+        var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
+        var saturate = rest.Contains("--saturate");
+        args = [.. rest.Where(a => a != "--saturate")];
         var (runs, width, thumbnail) = (3, 1000, 256);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -78,6 +83,7 @@ internal static class PreviewVersusMutool
             var imageRows = images.ToDictionary(f => f, _ => new Rows());
             var busy = new List<double>();
             var (servicePages, mutoolPages) = (new List<double>(), new List<double>());
+            var saturated = new List<(double Service, double Mutool, double ServiceCores, double MutoolCores)>();
             for (var run = 0; run <= runs; run++)
             {
                 var application = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), headers)).Application.Name;
@@ -125,6 +131,15 @@ internal static class PreviewVersusMutool
                         imageRows[image].AddPeer(vips, vips);
                     }
                 }
+                if (saturate)
+                {
+                    var round = await SaturateAsync(server.Id, channel, headers, applications, previews, pdfs, width, scratch);
+                    Console.Error.WriteLine($"round {run}, saturated: service {round.Service:F0} ms on {round.ServiceCores:F2} cores, mutool {round.Mutool:F0} ms on {round.MutoolCores:F2} cores");
+                    if (run > 0)
+                    {
+                        saturated.Add(round);
+                    }
+                }
                 if (run > 0)
                 {
                     busy.Add(cores);
@@ -156,6 +171,27 @@ internal static class PreviewVersusMutool
             {
                 Console.WriteLine($"| {Path.GetFileName(image)} | {row.Total():F0} | {row.PeerTotalMedian():F0} | {row.Total() / row.PeerTotalMedian():F2}x |");
             }
+            var rows = new List<ComparisonRow>
+            {
+                ComparisonRow.Time($"Preview of page 1 of a scanned PDF ({width} px PNG) through the service, gRPC included: median over the {pdfs.Count} PDFs in ../shared/scans of medians of {runs}",
+                    "`mutool draw` of page 1 (a process)", UploadEndToEnd.Median(pdfRows.Values.Select(r => r.First())),
+                    UploadEndToEnd.Median(pdfRows.Values.Select(r => r.PeerFirst())), 1.3, 1.0),
+                ComparisonRow.Time($"Thumbnail (page 1, {thumbnail} px PNG) of the {images.Count} images in ../shared/scans through the service: sum of medians of {runs}",
+                    "`vipsthumbnail` (a process)", imageRows.Values.Sum(r => r.Total()), imageRows.Values.Sum(r => r.PeerTotalMedian()), 3, 1.0,
+                    images.Count == 0 ? "" : $"worst file {imageRows.Values.Max(r => r.Total() / r.PeerTotalMedian()):F2}x"),
+            };
+            if (saturated.Count > 0)
+            {
+                var (ours, theirs) = (UploadEndToEnd.Median(saturated.Select(r => r.Service)), UploadEndToEnd.Median(saturated.Select(r => r.Mutool)));
+                Console.WriteLine();
+                Console.WriteLine($"All {allPages} pages of the {pdfs.Count} PDFs, {Environment.ProcessorCount} at once on each side, median of {runs} rounds: service {ours:F0} ms " +
+                    $"({allPages * 1000 / ours:F1} pages/s, {UploadEndToEnd.Median(saturated.Select(r => r.ServiceCores)):F2} cores busy), mutool {theirs:F0} ms " +
+                    $"({allPages * 1000 / theirs:F1} pages/s, {UploadEndToEnd.Median(saturated.Select(r => r.MutoolCores)):F2} cores busy): {ours / theirs:F2}x.");
+                rows.Add(ComparisonRow.Time($"Previews of all {allPages} pages of the {pdfs.Count} PDFs, both saturating the {Environment.ProcessorCount} cores ({Environment.ProcessorCount} requests / processes at once), median of {runs}",
+                    "`mutool draw` of each file (processes)", ours, theirs, 1.3, 1.0,
+                    $"cores busy: service {UploadEndToEnd.Median(saturated.Select(r => r.ServiceCores)):F2}, mutool {UploadEndToEnd.Median(saturated.Select(r => r.MutoolCores)):F2}"));
+            }
+            ComparisonRow.Write(summary, rows);
             return 0;
         }
         finally
@@ -163,6 +199,35 @@ internal static class PreviewVersusMutool
             server.Kill(entireProcessTree: true);
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Every PDF uploaded anew (no rendition cache) and previewed, all pages, with as many requests at once as cores; then
+    /// the same files drawn by as many <c>mutool draw</c> processes at once. Wall times, and the cores each side kept busy
+    /// (the server's CPU and its renderers'; this process's reaped children for mutool).
+    /// </summary>
+    private static async Task<(double Service, double Mutool, double ServiceCores, double MutoolCores)> SaturateAsync(int server, GrpcChannel channel,
+        Metadata headers, ApplicationService.ApplicationServiceClient applications, PreviewService.PreviewServiceClient previews, List<string> pdfs, int width, string scratch)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var application = (await applications.CreateApplicationAsync(new CreateApplicationRequest(), headers)).Application.Name;
+        var names = new Dictionary<string, string>();
+        foreach (var pdf in pdfs)
+        {
+            names[pdf] = await UploadAsync(channel, headers, application, pdf);
+        }
+        var cpu = CpuSeconds(server);
+        var wall = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(pdfs, parallel, async (pdf, _) => await PreviewAsync(previews, headers, names[pdf], width, null));
+        var service = wall.Elapsed.TotalSeconds;
+        var serviceCores = (CpuSeconds(server) - cpu) / service;
+
+        cpu = CpuSeconds(Environment.ProcessId);
+        wall.Restart();
+        await Parallel.ForEachAsync(pdfs.Select((pdf, i) => (pdf, i)), parallel, async (file, _) =>
+            await ProcessVersusVips.TimeAsync("mutool", "draw", "-q", "-w", $"{width}", "-F", "png", "-o", Path.Combine(scratch, $"saturated-{file.i}-%d.png"), file.pdf));
+        var mutool = wall.Elapsed.TotalSeconds;
+        return (service * 1000, mutool * 1000, serviceCores, (CpuSeconds(Environment.ProcessId) - cpu) / mutool);
     }
 
     private static async Task<string> UploadAsync(GrpcChannel channel, Metadata headers, string application, string file)

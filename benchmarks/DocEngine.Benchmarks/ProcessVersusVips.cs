@@ -6,7 +6,7 @@ using DocEngine.Core.Processing;
 namespace DocEngine.Benchmarks;
 
 /// <summary>
-/// <c>process-vs-vips [--runs 9]</c>: the 12-MP photo to a 1600-px JPEG, alternately with <c>vipsthumbnail -s 1600</c>
+/// <c>process-vs-vips [--runs 9] [--summary-json FILE]</c>: the 12-MP photo to a 1600-px JPEG, alternately with <c>vipsthumbnail -s 1600</c>
 /// (Debian libvips-tools) and <c>docengine process --max-edge 1600 --format jpeg</c>, both as processes, plus the same
 /// transform in-process. Reports medians and ratios.
 /// </summary>
@@ -14,7 +14,8 @@ internal static class ProcessVersusVips
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = args is ["--runs", var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 9;
+        var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
+        var runs = rest is ["--runs", var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 9;
         var photo = PhotoInput.Path12Megapixel();
         var cli = Path.Combine(UploadEndToEnd.FindRepository(), "src/DocEngine.Cli/bin/Release/net10.0/docengine.dll");
         var output = Path.Combine(Path.GetTempPath(), "docengine-bench-out");
@@ -44,6 +45,13 @@ internal static class ProcessVersusVips
         double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
         Console.WriteLine($"| 12 MP JPEG -> 1600 px JPEG | vipsthumbnail {Median(vips):F0} ms | docengine process {Median(ours):F0} ms ({Median(ours) / Median(vips):F1}x) | in-process {Median(inProcess):F0} ms ({Median(inProcess) / Median(vips):F1}x) |");
         Console.WriteLine($"  sizes: vips {new FileInfo(Path.Combine(output, "vips.jpg")).Length:N0} B, docengine {new FileInfo(Path.Combine(output, "docengine.jpg")).Length:N0} B");
+        const string Peer = "`vipsthumbnail -s 1600` (a process)";
+        ComparisonRow.Write(summary, [
+            ComparisonRow.Time($"Thumbnail of a 12-MP photo (1600 px JPEG q85), in-process as the server and batch run it, median of {runs}", Peer,
+                Median(inProcess), Median(vips), 3, 1),
+            ComparisonRow.Time($"The same as a one-shot `docengine process` (.NET start-up and JIT included), median of {runs}", Peer,
+                Median(ours), Median(vips), 3, 1),
+        ]);
         return 0;
     }
 

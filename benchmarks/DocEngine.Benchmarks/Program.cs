@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using DocEngine.Benchmarks;
 
-// Side-by-side runs take a verb; anything else goes to BenchmarkDotNet (e.g. --filter '*').
+// Side-by-side runs take a verb; anything else goes to BenchmarkDotNet (e.g. --filter '*', plus --quick for short runs).
 return args switch
 {
     ["upload-e2e", .. var rest] => await UploadEndToEnd.RunAsync(rest),
@@ -11,5 +11,8 @@ return args switch
     ["preview-vs-mutool", .. var rest] => await PreviewVersusMutool.RunAsync(rest),
     ["compress-vs-gs", .. var rest] => await CompressVersusGhostscript.RunAsync(rest),
     ["verify-vs-pdfsig", .. var rest] => await VerifyVersusPdfsig.RunAsync(rest),
-    _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly).Run(args).Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,
+    ["compare-table", .. var rest] => ComparisonTable.Write(rest),
+    _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly)
+        .Run([.. args.Where(a => a != QuickJob.Option)], args.Contains(QuickJob.Option) ? QuickJob.Config : null)
+        .Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,
 };

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace DocEngine.Benchmarks;
 
 /// <summary>
-/// <c>upload-e2e [--size 1GiB] [--runs 3] [--chunk-size 64KiB] [--windows tuned|default] [--rtt-ms 0]</c>: in one run, alternately,
+/// <c>upload-e2e [--size 1GiB] [--runs 3] [--chunk-size 64KiB] [--windows tuned|default] [--rtt-ms 0] [--summary-json FILE]</c>: in one run, alternately,
 /// (a) <c>docengine upload</c> of the file into a freshly started DocEngine server and (b) the raw HTTP/2 POST peer,
 /// each as separate processes on loopback. Reports median MB/s, the ratio, and the DocEngine server's resident memory
 /// idle and at its peak during the upload (sampled from /proc every 20 ms).
@@ -17,7 +17,8 @@ internal static class UploadEndToEnd
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = Options.Parse(args);
+        var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
+        var options = Options.Parse(rest);
         var root = Path.Combine(Path.GetTempPath(), "docengine-bench-e2e");
         Directory.CreateDirectory(root);
         var input = Path.Combine(root, $"input-{options.Size}.bin");
@@ -51,6 +52,10 @@ internal static class UploadEndToEnd
         Console.WriteLine($"| {options.Size / (1 << 20)} MiB, chunk {options.ChunkSize / 1024} KiB, windows {options.Windows}, RTT {options.RoundTripMs} ms | " +
             $"{ours:F0} | {theirs:F0} | {ours / theirs:F2}x | {Median(docengine.Select(m => m.IdleRssMb)):F0} | {Median(docengine.Select(m => m.PeakRssMb)):F0} | " +
             $"{Median(docengine.Select(m => m.PeakRssMb - m.IdleRssMb)):F0} |");
+        ComparisonRow.Write(summary, [ComparisonRow.Throughput(
+            $"Upload ingest of {options.Size / (1 << 20)} MiB (gRPC, SHA-256, durable), chunk {options.ChunkSize / 1024} KiB, RTT {options.RoundTripMs} ms, median of {options.Runs}",
+            "raw HTTP/2 POST into Kestrel that hashes and fsyncs", ours, theirs, "MB/s", 0.7, 0.9,
+            $"server RSS {Median(docengine.Select(m => m.PeakRssMb - m.IdleRssMb)):F0} MB over idle at peak")]);
         return 0;
     }
 

@@ -8,17 +8,20 @@ using DocEngine.Core.Signatures;
 namespace DocEngine.Benchmarks;
 
 /// <summary>
-/// <c>verify-vs-pdfsig [FOLDER] [--runs 20] [--warmup 3]</c>: every PDF in FOLDER (default
+/// <c>verify-vs-pdfsig [FOLDER] [--runs 20] [--warmup 3] [--summary-json FILE]</c>: every PDF in FOLDER (default
 /// <c>../shared/corpus/pdf-signed</c>) has its signatures checked side by side, interleaved round by round in the same
 /// run, by poppler's <c>pdfsig FILE</c> as a process (what a person runs), by DocEngine in-process
 /// (<see cref="SignatureVerifier.VerifyPdf"/> on bytes already in memory, and again with the file read first), and by
 /// <c>docengine verify FILE --json</c> as a process (.NET start-up included). Reports medians after the warm-up rounds,
-/// ratios to pdfsig, and what each tool said about every signature. Exits 1 if any run failed.
+/// ratios to pdfsig, and what each tool said about every signature; with the corpus's manifest beside FOLDER, how many
+/// verdicts each got right (<see cref="Correct"/>). Exits 1 if any run failed.
 /// </summary>
 internal static class VerifyVersusPdfsig
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
+        args = rest;
         var (runs, warmups, folder) = (20, 3, SignedCorpus());
         for (var i = 0; i < args.Length; i++)
         {
@@ -83,12 +86,69 @@ internal static class VerifyVersusPdfsig
         {
             Console.WriteLine($"| {Path.GetFileName(row.File)} | {row.PdfsigSaid} | {row.DocEngineSaid} |");
         }
+        var expected = ExpectedOutcomes(folder);
+        var judged = good.Where(r => expected.ContainsKey(Path.GetFileName(r.File))).ToList();
+        var (ourRight, theirRight) = (judged.Count(r => Correct(r, expected, docEngine: true)), judged.Count(r => Correct(r, expected, docEngine: false)));
+        if (judged.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Correct verdicts against the manifest ({judged.Count} files): DocEngine {ourRight}, pdfsig {theirRight}.");
+        }
         foreach (var failure in failures)
         {
             Console.Error.WriteLine($"FAILED: {failure}");
         }
+        if (good.Count > 0)
+        {
+            WriteSummary(summary, good, runs, judged.Count, ourRight, theirRight);
+        }
         return failures.Count == 0 ? 0 : 1;
     }
+
+    private static void WriteSummary(string? path, List<Row> good, int runs, int judged, int ourRight, int theirRight)
+    {
+        double Sum(Func<Row, List<double>> column) => good.Sum(r => Median(column(r)));
+        double GeoMean(Func<Row, List<double>> column) => Math.Exp(good.Average(r => Math.Log(Median(column(r)) / Median(r.Pdfsig))));
+        var verdicts = judged > 0 ? $"correct verdicts: DocEngine {ourRight} of {judged}, pdfsig {theirRight} of {judged}" : "verdicts not judged (no manifest)";
+        var moreRight = judged > 0 && ourRight > theirRight;
+        var work = $"Verify all signatures of {good.Count} signed PDFs (sum of per-file medians of {runs}; ratio: geometric mean per file)";
+        ComparisonRow.Write(path, [
+            ComparisonRow.Time($"{work}, in-process, file read included", "`pdfsig FILE` (a process)", Sum(r => r.WithRead), Sum(r => r.Pdfsig), 1, 0.25,
+                verdicts, also: moreRight, ratio: GeoMean(r => r.WithRead)),
+            ComparisonRow.Time($"The same as a one-shot `docengine verify --json` (.NET start-up included)", "`pdfsig FILE` (a process)", Sum(r => r.Cli), Sum(r => r.Pdfsig), 1, 0.25,
+                verdicts, also: moreRight, ratio: GeoMean(r => r.Cli)),
+        ]);
+    }
+
+    /// <summary>
+    /// File name → expected outcome, from the corpus's <c>manifest.tsv</c> one folder up (empty when there is none). A
+    /// manifest that speaks of an unsigned or "not signed" field expects no signature; any other expects every
+    /// signature valid and intact: true of every file in <c>pdf-signed</c>.
+    /// </summary>
+    private static Dictionary<string, bool> ExpectedOutcomes(string folder)
+    {
+        var manifest = Path.Combine(folder, "..", "manifest.tsv");
+        if (!File.Exists(manifest))
+        {
+            return [];
+        }
+        var prefix = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) + "/";
+        return File.ReadLines(manifest).Select(line => line.Split('\t')).Where(f => f.Length > 7 && f[0].StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(f => f[0][prefix.Length..], f => !(f[7].Contains("unsigned", StringComparison.OrdinalIgnoreCase) || f[7].Contains("not signed", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>
+    /// Whether a tool's verdict on a file is right: on a signed file, every signature reported valid (pdfsig: each
+    /// "Signature Validation" line "Signature is Valid."; DocEngine: valid, trusted or not, every signature intact); on an
+    /// unsigned one, no signature reported at all (DocEngine: not signed). Certificate trust is left out on both sides.
+    /// </summary>
+    private static bool Correct(Row row, Dictionary<string, bool> expected, bool docEngine) => (expected[Path.GetFileName(row.File)], docEngine) switch
+    {
+        (true, true) => row.Verdict is SignatureVerdict.Valid or SignatureVerdict.ValidUntrusted && row.AllIntact,
+        (false, true) => row.Verdict == SignatureVerdict.NotSigned,
+        (true, false) => row.PdfsigValidations.Count > 0 && row.PdfsigValidations.All(v => v == "Signature is Valid."),
+        (false, false) => row.PdfsigValidations.Count == 0,
+    };
 
     /// <summary><c>../shared/corpus/pdf-signed</c>, beside the repository.</summary>
     internal static string SignedCorpus() =>
@@ -123,6 +183,8 @@ internal static class VerifyVersusPdfsig
             (row.Pages, row.Bytes) = (PdfInspector.Outline(stream, null).Pages, bytes.Length);
         }
         row.PdfsigSaid = DescribePdfsig(pdfsig.Out, pdfsig.Err);
+        row.PdfsigValidations = Validations(pdfsig.Out).Select(v => v.Said).ToList();
+        (row.Verdict, row.AllIntact) = (report.Verdict, report.Signatures.All(s => s.Integrity == SignatureIntegrity.Intact));
         row.DocEngineSaid = $"{report.Verdict}; " + string.Join("; ", report.Signatures.Select(s => $"{s.FieldName} ({s.Kind}): {s.Integrity} / {s.ModificationLevel}")
             .Concat(report.UnsignedSignatureFields.Select(f => $"{f}: empty field")));
         if (measured)
@@ -137,7 +199,19 @@ internal static class VerifyVersusPdfsig
     /// <summary>pdfsig's "Signature Validation:" line per field, and its stderr (e.g. "Unimplemented Feature").</summary>
     private static string DescribePdfsig(string stdout, string stderr)
     {
-        var parts = new List<string>();
+        var parts = Validations(stdout).Select(v => $"{v.Field}: {v.Said}").ToList();
+        if (parts.Count == 0)
+        {
+            parts.Add(stdout.Trim().ReplaceLineEndings(" "));
+        }
+        var errors = stderr.Trim().ReplaceLineEndings(" ");
+        return string.Join("; ", parts) + (errors.Length > 0 ? $" [{errors}]" : "");
+    }
+
+    /// <summary>pdfsig's fields and their "Signature Validation:" lines, in order.</summary>
+    private static List<(string Field, string Said)> Validations(string stdout)
+    {
+        var validations = new List<(string, string)>();
         var field = "?";
         foreach (var line in stdout.Split('\n').Select(l => l.Trim()))
         {
@@ -147,15 +221,10 @@ internal static class VerifyVersusPdfsig
             }
             else if (line.StartsWith("- Signature Validation:", StringComparison.Ordinal))
             {
-                parts.Add($"{field}: {line["- Signature Validation:".Length..].Trim()}");
+                validations.Add((field, line["- Signature Validation:".Length..].Trim()));
             }
         }
-        if (parts.Count == 0)
-        {
-            parts.Add(stdout.Trim().ReplaceLineEndings(" "));
-        }
-        var errors = stderr.Trim().ReplaceLineEndings(" ");
-        return string.Join("; ", parts) + (errors.Length > 0 ? $" [{errors}]" : "");
+        return validations;
     }
 
     /// <summary>Runs <paramref name="program"/> to its end; a non-zero exit throws with its stderr.</summary>
@@ -194,5 +263,8 @@ internal static class VerifyVersusPdfsig
         public List<double> Cli { get; } = [];
         public string PdfsigSaid { get; set; } = "-";
         public string DocEngineSaid { get; set; } = "-";
+        public List<string> PdfsigValidations { get; set; } = [];
+        public SignatureVerdict Verdict { get; set; }
+        public bool AllIntact { get; set; }
     }
 }
