@@ -17,6 +17,10 @@ async function start(): Promise<void> {
     return;
   }
   const keyInput = byId<HTMLInputElement>("api-key");
+  byId("key-form").addEventListener("submit", (event) => {
+    event.preventDefault(); // Enter in the key field keeps the page (the key is taken on change)
+    keyInput.dispatchEvent(new Event("change"));
+  });
   if (config.apiKey) {
     byId("key-form").hidden = true;
   } else {
