@@ -189,6 +189,33 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEmpty(axe.Passes);
     }
 
+    [SkippableFact]
+    public async Task Without_a_key_in_its_settings_the_page_asks_for_one_and_a_wrong_key_gets_a_sentence()
+    {
+        Browser.RequireOrSkip();
+        using var data = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(data.Path, settings: new Dictionary<string, string> { ["DocEngine:Portal:ApiKey"] = "" });
+        var form = Path.Combine(_scratch.Path, "form.pdf");
+        await File.WriteAllBytesAsync(form, FormPdf.Create().Bytes);
+        await using var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.WebUrl);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+
+        var key = page.GetByLabel("Portal API key");
+        await Expect(key).ToBeVisibleAsync();
+        await key.FillAsync("not-a-key");
+        await key.PressAsync("Enter");
+        await page.Locator("input[type=file]").SetInputFilesAsync(form);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("This API key is not valid here: check it for typos, or ask the operators for a current key.");
+
+        await key.FillAsync("docengine-development-key");
+        await key.PressAsync("Enter");
+        await page.Locator("input[type=file]").SetInputFilesAsync(form);
+        await Expect(Card(page, form)).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        Assert.Equal(server.WebUrl + "/", page.Url); // Enter in the key field did not navigate away
+    }
+
     private static ILocator Card(IPage page, string path) => page.Locator($"article.file[data-file=\"{Path.GetFileName(path)}\"]");
 
     /// <summary>The page numbers of the card's previews, once every image has decoded with a real width.</summary>
