@@ -7,21 +7,11 @@ using Xunit.Abstractions;
 namespace DocEngine.Tests.Bench;
 
 /// <summary>
-/// The benchmark suite runs alone: it saturates the cores for about a minute, which would upset the timing-sensitive tests.
-/// xUnit runs collections that disable parallelization after the parallel ones, one at a time.
-/// </summary>
-[CollectionDefinition(Collection, DisableParallelization = true)]
-public sealed class BenchmarkSuites
-{
-    public const string Collection = "BenchmarkDotNet suites";
-}
-
-/// <summary>
 /// CI's smoke run of every BenchmarkDotNet suite (issue 8): <c>--filter '*' --job dry --inProcess</c> on the Release
 /// build, as the README documents it. It proves each suite's setup and every benchmark still run, on whatever inputs are
 /// here (../shared, or the suites' generated ones), not how fast they are.
 /// </summary>
-[Collection(BenchmarkSuites.Collection)]
+[Collection(RunsAlone.Collection)] // it saturates the cores for about half a minute
 public sealed class BenchmarkSuitesSmokeTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly string Project = Path.Combine(RepoPaths.Root, "benchmarks", "DocEngine.Benchmarks");

@@ -13,8 +13,10 @@ namespace DocEngine.Tests.Portal;
 
 /// <summary>
 /// The portal page end to end in headless Chromium against a real server process: the page's own gRPC-Web client
-/// uploads, streams previews, shows the verdict and hands out the receipt, and a dropped connection resumes.
+/// uploads, streams previews, shows the verdict and hands out the receipt, and a dropped connection resumes. They run
+/// alone: Chromium and a server process per test are heavy, and they would slow the parallel tests' timing.
 /// </summary>
+[Collection(RunsAlone.Collection)]
 public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int ChunkBytes = 64 << 10;
