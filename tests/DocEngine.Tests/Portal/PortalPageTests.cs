@@ -27,16 +27,7 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
 
     private ServerProcess Server => _server!;
 
-    public async Task InitializeAsync()
-    {
-        if (!Browser.Available)
-        {
-            return;
-        }
-        // Small chunks so a test file is many calls and the page can be cut off in the middle.
-        _server = await ServerProcess.StartAsync(_data.Path, settings: new Dictionary<string, string> { ["DocEngine:Portal:ChunkBytes"] = ChunkBytes.ToString() });
-        _browser = await Browser.LaunchAsync();
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -52,6 +43,21 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         _scratch.Dispose();
     }
 
+    /// <summary>
+    /// Starts this test's server (small chunks, so a test file is many calls and can be cut off in the middle, plus
+    /// <paramref name="settings"/>) and Chromium, and opens the page in a fresh profile once it is ready.
+    /// </summary>
+    private async Task<IPage> OpenPageAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["DocEngine:Portal:ChunkBytes"] = ChunkBytes.ToString() };
+        _server = await ServerProcess.StartAsync(_data.Path, settings: all);
+        _browser = await Browser.LaunchAsync();
+        var page = await (await _browser.NewContextAsync()).NewPageAsync();
+        await page.GotoAsync(_server.WebUrl);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        return page;
+    }
+
     [SkippableFact]
     public async Task A_scanned_and_a_signed_pdf_show_their_pages_verdicts_and_a_receipt_that_verifies()
     {
@@ -59,10 +65,7 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         var scan = CorpusManifest.File("scans", "paperless-ngx__many-qr-codes.pdf"); // 3 pages, 600 dpi colour scan
         var signed = CorpusManifest.File("corpus", "pdf-signed/dss__pades-bes.pdf"); // 1 page, 1 intact PAdES signature
         var clock = Stopwatch.StartNew();
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Server.WebUrl);
-        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        var page = await OpenPageAsync();
 
         await page.Locator("input[type=file]").SetInputFilesAsync([scan, signed]);
 
@@ -103,10 +106,7 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         Browser.RequireOrSkip();
         var file = Path.Combine(_scratch.Path, "bank-statement.bin");
         TestData.WriteFile(file, 20 * ChunkBytes + 1234, seed: 9);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Server.WebUrl);
-        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        var page = await OpenPageAsync();
 
         // The network drops after five chunks: every later AppendUploadChunk is reset, retries included.
         var passed = 0;
@@ -162,10 +162,7 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         Browser.RequireOrSkip();
         var form = Path.Combine(_scratch.Path, "typed-name-form.pdf");
         await File.WriteAllBytesAsync(form, FormPdf.Create().Bytes);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Server.WebUrl);
-        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        var page = await OpenPageAsync();
 
         // The first Tab reaches the file input (the key form is hidden: Development hands the page its key).
         await page.Keyboard.PressAsync("Tab");
@@ -195,14 +192,9 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Without_a_key_in_its_settings_the_page_asks_for_one_and_a_wrong_key_gets_a_sentence()
     {
         Browser.RequireOrSkip();
-        using var data = new TempDirectory();
-        await using var server = await ServerProcess.StartAsync(data.Path, settings: new Dictionary<string, string> { ["DocEngine:Portal:ApiKey"] = "" });
         var form = Path.Combine(_scratch.Path, "form.pdf");
         await File.WriteAllBytesAsync(form, FormPdf.Create().Bytes);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(server.WebUrl);
-        await Expect(page.Locator("#status")).ToHaveTextAsync("Ready.");
+        var page = await OpenPageAsync(new Dictionary<string, string> { ["DocEngine:Portal:ApiKey"] = "" });
 
         var key = page.GetByLabel("Portal API key");
         await Expect(key).ToBeVisibleAsync();
@@ -215,7 +207,7 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         await key.PressAsync("Enter");
         await page.Locator("input[type=file]").SetInputFilesAsync(form);
         await Expect(Card(page, form)).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
-        Assert.Equal(server.WebUrl + "/", page.Url); // Enter in the key field did not navigate away
+        Assert.Equal(Server.WebUrl + "/", page.Url); // Enter in the key field did not navigate away
     }
 
     private static ILocator Card(IPage page, string path) => page.Locator($"article.file[data-file=\"{Path.GetFileName(path)}\"]");
