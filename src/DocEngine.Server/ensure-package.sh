@@ -19,8 +19,15 @@ else
     exit 0
 fi
 echo "DocEngine: installing $PACKAGE for $PURPOSE (once)..."
+# Projects build in parallel: one install at a time (dpkg's own lock would make the second one fail, not wait).
+LOCK="${TMPDIR:-/tmp}/docengine-apt.lock"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$LOCK"
+    flock -w 1800 9
+    command -v "$COMMAND" >/dev/null 2>&1 && exit 0 # installed while we waited
+fi
 $SUDO apt-get update -qq >/dev/null 2>&1
-if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$PACKAGE" >/dev/null 2>&1; then
+if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$PACKAGE" >/dev/null 2>&1; then
     echo "DocEngine: could not install $PACKAGE; $PURPOSE stay off until it is installed." >&2
 fi
 exit 0
