@@ -3,6 +3,7 @@
 # commands (dotnet run, dotnet test) need nothing but the .NET SDK. The server's build runs it for mutool (mupdf-tools:
 # PDF previews and compression); the test project's build for qpdf (the tests' independent PDF checker). It installs
 # only when this user may (root, or password-less sudo); otherwise it says how, and the build goes on.
+# PACKAGE may name several packages, separated by spaces (one argument).
 COMMAND="$1"; PACKAGE="$2"; PURPOSE="$3"
 command -v "$COMMAND" >/dev/null 2>&1 && exit 0
 [ "${DOCENGINE_SKIP_PACKAGE_INSTALL:-0}" = "1" ] && exit 0
@@ -27,7 +28,7 @@ if command -v flock >/dev/null 2>&1; then
     command -v "$COMMAND" >/dev/null 2>&1 && exit 0 # installed while we waited
 fi
 $SUDO apt-get update -qq >/dev/null 2>&1
-if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$PACKAGE" >/dev/null 2>&1; then
+if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq $PACKAGE >/dev/null 2>&1; then
     echo "DocEngine: could not install $PACKAGE; $PURPOSE stay off until it is installed." >&2
 fi
 exit 0
