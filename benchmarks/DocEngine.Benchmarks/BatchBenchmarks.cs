@@ -1,6 +1,6 @@
+using DocEngine.Core.Previews;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using DocEngine.Core;
 using DocEngine.Core.Batch;
 
 namespace DocEngine.Benchmarks;

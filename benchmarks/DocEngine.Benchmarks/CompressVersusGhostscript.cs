@@ -1,6 +1,7 @@
+using DocEngine.Core.Mupdf;
+using DocEngine.Core.Processing;
 using System.Diagnostics;
 using System.Globalization;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using DocEngine.Core;
+using DocEngine.Core.Mupdf;
+using DocEngine.Core.Processing;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using Microsoft.Extensions.Logging.Abstractions;

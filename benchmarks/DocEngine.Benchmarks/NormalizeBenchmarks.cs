@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Processing;
 using SixLabors.ImageSharp;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Processing;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using DocEngine.Core;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Signatures;
 

@@ -1,3 +1,4 @@
+using DocEngine.Core.Mupdf;
 using DocEngine.Core;
 using DocEngine.Core.Batch;
 using DocEngine.Core.Imaging;
@@ -43,6 +44,7 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<IRenditionStore>(),
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<ImagingConfiguration>(),
+            options.Processing,
             new PdfCompressor(sp.GetRequiredService<PreviewRenderer>().Mutool, options.Processing),
             sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
             sp.GetRequiredService<TimeProvider>()));
@@ -72,10 +74,12 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<SignatureVerifier>(),
             options.Signatures));
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IApplicationEventStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IBatchWorkStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton(sp => ReceiptKeys.Load(options.Receipts, sp.GetRequiredService<EmbeddedStorage>().Root));
         services.AddSingleton(sp => new DocumentFacts(
             sp.GetRequiredService<DocumentReader>(),
-            new DocumentInspector(sp.GetRequiredService<ImagingConfiguration>()),
+            new DocumentInspector(sp.GetRequiredService<ImagingConfiguration>(), options.Processing),
             sp.GetRequiredService<SignatureVerifier>(),
             options.Signatures,
             sp.GetRequiredService<IRenditionStore>(),

@@ -20,7 +20,7 @@ public sealed class ServerOptions
     {
         if (requested && !Bench.AllowCacheBypass)
         {
-            throw new Core.DocEngineException(Core.ErrorKind.FailedPrecondition, "CACHE_BYPASS_NOT_ALLOWED",
+            throw new Core.Common.DocEngineException(Core.Common.ErrorKind.FailedPrecondition, "CACHE_BYPASS_NOT_ALLOWED",
                 "This server does not allow bypass_cache (DocEngine:Bench:AllowCacheBypass is off): leave it unset, or benchmark a server started in Development.")
             { Field = "bypass_cache" };
         }

@@ -1,8 +1,8 @@
+using DocEngine.Core.Previews;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DocEngine.Cli.Common;
-using DocEngine.Core;
 using DocEngine.Core.Batch;
 using Spectre.Console;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Processing;
 using DocumentInfo = DocEngine.Contract.V1.DocumentInfo;
@@ -46,8 +45,8 @@ internal static class InspectCommand
 
     private static async Task<DocumentInfo> OfflineAsync(FileInfo file, string? password, CancellationToken cancellationToken)
     {
-        var options = new Core.ProcessingOptions();
-        var inspector = new DocumentInspector(new ImagingConfiguration(options));
+        var options = new Core.Processing.ProcessingOptions();
+        var inspector = new DocumentInspector(new ImagingConfiguration(options), options);
         await using var content = file.OpenRead();
         try
         {

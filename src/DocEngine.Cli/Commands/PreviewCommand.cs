@@ -1,7 +1,7 @@
+using DocEngine.Core.Mupdf;
 using System.CommandLine;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Previews;
 using Google.Protobuf;
@@ -105,8 +105,8 @@ internal static class PreviewCommand
     private static async IAsyncEnumerable<RenderPreviewsResponse> OfflineAsync(FileInfo file, PreviewRequest request,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = new Core.PreviewOptions();
-        var renderer = new PreviewRenderer(new MutoolRenderer(options), new ImagingConfiguration(new Core.ProcessingOptions()), options);
+        var options = new Core.Previews.PreviewOptions();
+        var renderer = new PreviewRenderer(new MutoolRenderer(options), new ImagingConfiguration(new Core.Processing.ProcessingOptions()), options);
         PreviewPlan plan;
         try
         {

@@ -1,13 +1,12 @@
+using DocEngine.Core.Mupdf;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
-using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using Grpc.Core;
 using CoreOutputFormat = DocEngine.Core.Processing.OutputFormat;
@@ -105,8 +104,8 @@ internal static class ProcessCommand
                 actions.AddRange(made.Report.Actions);
                 pdf = pdf with { TargetDpi = null };
             }
-            var options = new Core.ProcessingOptions();
-            var compressor = new PdfCompressor(new MutoolRenderer(new Core.PreviewOptions()), options);
+            var options = new Core.Processing.ProcessingOptions();
+            var compressor = new PdfCompressor(new MutoolRenderer(new Core.Previews.PreviewOptions()), options);
             PdfCompression result;
             try
             {
@@ -156,7 +155,7 @@ internal static class ProcessCommand
 
     private static async Task<Rendition> OfflineAsync(FileInfo[] files, ProcessingRequest request, FileInfo target, CancellationToken cancellationToken)
     {
-        var options = new Core.ProcessingOptions();
+        var options = new Core.Processing.ProcessingOptions();
         var processor = new DocumentProcessor(new ImagingConfiguration(options));
         var streams = files.Select(f => (Stream)f.OpenRead()).ToList();
         var temporary = target.FullName + ".partial";

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Receipts;
 using Grpc.Core;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DocEngine.Cli.Common;
-using DocEngine.Core;
 using DocEngine.Contract.V1;
 using Grpc.Core;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Signatures;
 using Grpc.Core;
 using SignatureReport = DocEngine.Contract.V1.SignatureReport;

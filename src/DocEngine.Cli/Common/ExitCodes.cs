@@ -22,7 +22,7 @@ public sealed class CliFailure(int exitCode, string message) : Exception(message
     public int ExitCode { get; } = exitCode;
 
     /// <summary>The core refused the input while running offline: exit 3 with its sentence (1 for anything not about the input).</summary>
-    public static CliFailure From(Core.DocEngineException refusal) => new(
-        refusal.Kind is Core.ErrorKind.Unauthenticated or Core.ErrorKind.Aborted ? ExitCodes.Other : ExitCodes.Refused,
+    public static CliFailure From(Core.Common.DocEngineException refusal) => new(
+        refusal.Kind is Core.Common.ErrorKind.Unauthenticated or Core.Common.ErrorKind.Aborted ? ExitCodes.Other : ExitCodes.Refused,
         refusal.Message);
 }

@@ -1,3 +1,4 @@
+using DocEngine.Core.Mupdf;
 using System.Text.Json;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;

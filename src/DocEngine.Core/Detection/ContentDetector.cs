@@ -13,7 +13,7 @@ public static class ContentDetector
     public const int HeadLength = 4096;
 
     /// <summary>Detects the kind of <paramref name="content"/> (a seekable stream, left at position 0).</summary>
-    public static Detection Detect(Stream content, string? fileName)
+    public static DetectedType Detect(Stream content, string? fileName)
     {
         var head = new byte[HeadLength];
         content.Position = 0;
@@ -26,7 +26,7 @@ public static class ContentDetector
             content.Position = 0;
         }
         var (mediaType, description) = Describe(kind);
-        return new Detection(kind, mediaType, description, Mismatch(kind, description, fileName));
+        return new DetectedType(kind, mediaType, description, Mismatch(kind, description, fileName));
     }
 
     /// <summary>The kind from leading bytes alone; ZIP containers come back as <see cref="DocumentKind.Zip"/>.</summary>

@@ -54,7 +54,7 @@ public enum DocumentKind
 /// <param name="MediaType">The IANA media type of that kind.</param>
 /// <param name="Description">A short human name, e.g. "a Word document (.docx)".</param>
 /// <param name="NameMismatch">A sentence when the file name's extension says something else; null when they agree or there is no extension.</param>
-public sealed record Detection(DocumentKind Kind, string MediaType, string Description, string? NameMismatch)
+public sealed record DetectedType(DocumentKind Kind, string MediaType, string Description, string? NameMismatch)
 {
     /// <summary>True for kinds DocEngine can inspect and process: PDFs and images.</summary>
     public bool IsSupported => Kind is >= DocumentKind.Pdf and <= DocumentKind.Jpeg2000;

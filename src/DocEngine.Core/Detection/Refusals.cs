@@ -4,7 +4,7 @@ namespace DocEngine.Core.Detection;
 public static class Refusals
 {
     /// <summary>Throws <see cref="ErrorKind.InvalidArgument"/> unless <paramref name="detection"/> is a supported kind.</summary>
-    public static void ThrowIfUnsupported(Detection detection)
+    public static void ThrowIfUnsupported(DetectedType detection)
     {
         if (!detection.IsSupported)
         {
@@ -13,7 +13,7 @@ public static class Refusals
     }
 
     /// <summary>The refusal for an unsupported kind.</summary>
-    public static DocEngineException For(Detection detection)
+    public static DocEngineException For(DetectedType detection)
     {
         var renamed = detection.NameMismatch is null ? "" : $" renamed {ExtensionIn(detection.NameMismatch)}";
         var (reason, sentence) = detection.Kind switch

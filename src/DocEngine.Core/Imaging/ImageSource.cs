@@ -21,7 +21,7 @@ namespace DocEngine.Core.Imaging;
 public sealed class ImageSource(ImagingConfiguration configuration)
 {
     /// <summary>The facts in an image's headers. Throws a refusal when the file is damaged or over the limits.</summary>
-    public ImageFacts Inspect(Stream stream, Detection.Detection detection)
+    public ImageFacts Inspect(Stream stream, Detection.DetectedType detection)
     {
         var facts = Guard(detection, () => UsesMagickToDecode(detection.Kind)
             ? MagickBridge.Ping(stream, detection.Kind, configuration)
@@ -34,7 +34,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     /// Decodes the frames in order, one at a time: each is disposed by the caller before the next is decoded. Animated
     /// GIF and WebP give their first frame only (and say so through <paramref name="note"/>).
     /// </summary>
-    public IEnumerable<DecodedFrame> Decode(Stream stream, Detection.Detection detection, ImageFacts facts, Action<string> note)
+    public IEnumerable<DecodedFrame> Decode(Stream stream, Detection.DetectedType detection, ImageFacts facts, Action<string> note)
     {
         var animated = detection.Kind is DocumentKind.Gif or DocumentKind.WebP && facts.Frames > 1;
         if (animated)
@@ -54,7 +54,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     /// least <paramref name="uprightWidth"/> pixels wide once turned upright. Null for other kinds, or when no scale
     /// helps: then decode whole. For previews and thumbnails.
     /// </summary>
-    public DecodedFrame? DecodeReduced(Stream stream, Detection.Detection detection, ImageFacts facts, int uprightWidth)
+    public DecodedFrame? DecodeReduced(Stream stream, Detection.DetectedType detection, ImageFacts facts, int uprightWidth)
     {
         var quarterTurn = facts.Orientation is >= 5 and <= 8;
         var fullWidth = quarterTurn ? facts.Height : facts.Width;
@@ -243,7 +243,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     private static bool UsesMagickToDecode(DocumentKind kind) =>
         kind is DocumentKind.Heic or DocumentKind.Heif or DocumentKind.Avif or DocumentKind.Jpeg2000;
 
-    private static T Guard<T>(Detection.Detection detection, Func<T> read)
+    private static T Guard<T>(Detection.DetectedType detection, Func<T> read)
     {
         try
         {
@@ -270,7 +270,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     }
 
     /// <summary>The refusal for a file whose bytes do not decode.</summary>
-    public static DocEngineException Damaged(Detection.Detection detection, Exception cause)
+    public static DocEngineException Damaged(Detection.DetectedType detection, Exception cause)
     {
         var name = detection.Description.StartsWith("a ", StringComparison.Ordinal) || detection.Description.StartsWith("an ", StringComparison.Ordinal)
             ? detection.Description[(detection.Description.IndexOf(' ') + 1)..]

@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.Memory;
 namespace DocEngine.Core.Imaging;
 
 /// <summary>
-/// One configuration for both decoders, built from <see cref="ProcessingOptions"/>: ImageSharp with an allocation cap,
+/// One configuration for both decoders, built from <see cref="ImagingOptions"/>: ImageSharp with an allocation cap,
 /// and ImageMagick's process-wide resource limits (it is used only for HEIC/HEIF, AVIF, JPEG 2000 and colour management).
 /// </summary>
 public sealed class ImagingConfiguration
@@ -14,7 +14,7 @@ public sealed class ImagingConfiguration
     private static bool _magickReady;
 
     /// <summary>Builds the configuration. ImageMagick's process-wide limits are set from the first instance, on first use.</summary>
-    public ImagingConfiguration(ProcessingOptions options)
+    public ImagingConfiguration(ImagingOptions options)
     {
         Options = options;
         ImageSharp = Configuration.Default.Clone();
@@ -49,7 +49,7 @@ public sealed class ImagingConfiguration
     }
 
     /// <summary>The limits this configuration enforces.</summary>
-    public ProcessingOptions Options { get; }
+    public ImagingOptions Options { get; }
 
     /// <summary>ImageSharp's configuration, with the allocation cap.</summary>
     public Configuration ImageSharp { get; }

@@ -1,6 +1,5 @@
+using DocEngine.Core.Mupdf;
 using System.Globalization;
-using DocEngine.Core.Previews;
-using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
@@ -63,7 +62,7 @@ public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, Pro
 /// the caller allows breaking them, and no output is larger than the input unless it is a repaired or decrypted one.
 /// See README.md beside this file.
 /// </summary>
-public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions options)
+public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
 {
     /// <summary>Compresses <paramref name="inputPath"/>, writing the parts into <paramref name="outputDirectory"/> (part-1.pdf, …).</summary>
     public async Task<PdfCompression> CompressAsync(string inputPath, PdfCompressionRequest request, string outputDirectory, CancellationToken cancellationToken)
@@ -395,7 +394,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, ProcessingOptions optio
     /// deflates whatever is still uncompressed, so each candidate's size is the size it will have.
     /// </summary>
     private sealed class Attempts(Source source, string scratch, bool gray, bool mustRewrite, int pages,
-        ProcessingOptions options, CancellationToken cancellationToken)
+        PdfOptions options, CancellationToken cancellationToken)
     {
         private int _count;
 

@@ -17,7 +17,7 @@ public static class PdfInspector
     private const int MaxTreeDepth = 64;
 
     /// <summary>Inspects a PDF. A password-protected PDF without its password is reported, not refused.</summary>
-    public static PdfFacts Inspect(Stream stream, string? password, ProcessingOptions options) =>
+    public static PdfFacts Inspect(Stream stream, string? password, PdfOptions options) =>
         Open(stream, password, document => Read(document, options), PdfFacts.Locked);
 
     /// <summary>
@@ -69,7 +69,7 @@ public static class PdfInspector
         }
     }
 
-    private static PdfFacts Read(PdfPigDocument document, ProcessingOptions options)
+    private static PdfFacts Read(PdfPigDocument document, PdfOptions options)
     {
         var structure = document.Structure;
         var catalog = structure.Catalog.CatalogDictionary;

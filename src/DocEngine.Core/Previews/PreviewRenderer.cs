@@ -1,3 +1,4 @@
+using DocEngine.Core.Mupdf;
 using System.Runtime.CompilerServices;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;
@@ -53,7 +54,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.MaxDocumentTime);
-        Detection.Detection detection;
+        Detection.DetectedType detection;
         await using (var content = File.OpenRead(path))
         {
             detection = ContentDetector.Detect(content, fileName);
@@ -120,7 +121,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
         try
         {
             await foreach (var (page, png) in mutool.RenderAsync(path, group, request.Dpi is null ? request.Width ?? options.DefaultWidth : null,
-                request.Dpi, request.Password, cancellationToken).ConfigureAwait(false))
+                request.Dpi, options.MaxWidth, request.Password, cancellationToken).ConfigureAwait(false))
             {
                 results[page].TrySetResult(png);
             }
@@ -144,7 +145,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
         return groups.Where(g => g.Count > 0).ToList();
     }
 
-    private async IAsyncEnumerable<RenderedPage> RenderImageAsync(string path, Detection.Detection detection, IReadOnlyList<int> pages,
+    private async IAsyncEnumerable<RenderedPage> RenderImageAsync(string path, Detection.DetectedType detection, IReadOnlyList<int> pages,
         PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var content = File.OpenRead(path);

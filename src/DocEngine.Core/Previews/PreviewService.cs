@@ -1,7 +1,7 @@
+using DocEngine.Core.Mupdf;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 
 namespace DocEngine.Core.Previews;

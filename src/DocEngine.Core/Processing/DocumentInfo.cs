@@ -8,4 +8,4 @@ namespace DocEngine.Core.Processing;
 /// <param name="SizeBytes">File size.</param>
 /// <param name="Image">For images: header facts, checked by decoding every frame.</param>
 /// <param name="Pdf">For PDFs: structure facts.</param>
-public sealed record DocumentInfo(Detection.Detection Detection, long SizeBytes, ImageFacts? Image, PdfFacts? Pdf);
+public sealed record DocumentInfo(Detection.DetectedType Detection, long SizeBytes, ImageFacts? Image, PdfFacts? Pdf);

@@ -5,7 +5,7 @@ using DocEngine.Core.Pdf;
 namespace DocEngine.Core.Processing;
 
 /// <summary>Inspection: detect from the bytes, refuse what is not a document, then read the image or PDF facts.</summary>
-public sealed class DocumentInspector(ImagingConfiguration configuration)
+public sealed class DocumentInspector(ImagingConfiguration configuration, PdfOptions pdf)
 {
     private readonly ImageSource _images = new(configuration);
 
@@ -19,7 +19,7 @@ public sealed class DocumentInspector(ImagingConfiguration configuration)
         Refusals.ThrowIfUnsupported(detection);
         if (detection.Kind == DocumentKind.Pdf)
         {
-            return new DocumentInfo(detection, content.Length, null, PdfInspector.Inspect(content, password, configuration.Options));
+            return new DocumentInfo(detection, content.Length, null, PdfInspector.Inspect(content, password, pdf));
         }
         var facts = _images.Inspect(content, detection);
         foreach (var frame in _images.Decode(content, detection, facts, _ => { }))

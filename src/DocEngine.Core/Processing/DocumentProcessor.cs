@@ -22,7 +22,7 @@ public sealed class DocumentProcessor(ImagingConfiguration configuration)
         request.Validate();
         var actions = new List<string>();
         var warnings = new List<string>();
-        var sources = new List<(ProcessingInput Input, Detection.Detection Detection, ImageFacts Facts)>();
+        var sources = new List<(ProcessingInput Input, Detection.DetectedType Detection, ImageFacts Facts)>();
         foreach (var input in inputs)
         {
             var detection = ContentDetector.Detect(input.Content, input.FileName);

@@ -27,16 +27,16 @@ public sealed class RenditionService
 
     /// <summary>Creates the service; scratch files go to <paramref name="workDirectory"/>, on the blob store's file system.</summary>
     public RenditionService(IDocumentStore documents, IRenditionStore renditions, IBlobStore blobs, ImagingConfiguration imaging,
-        PdfCompressor compressor, string workDirectory, TimeProvider time)
+        ProcessingOptions options, PdfCompressor compressor, string workDirectory, TimeProvider time)
     {
         _compressor = compressor;
         _documents = documents;
         _renditions = renditions;
         _blobs = blobs;
         _reader = new DocumentReader(blobs);
-        _inspector = new DocumentInspector(imaging);
+        _inspector = new DocumentInspector(imaging, options);
         _processor = new DocumentProcessor(imaging);
-        _options = imaging.Options;
+        _options = options;
         _workDirectory = workDirectory;
         _time = time;
     }
@@ -199,6 +199,3 @@ public sealed class RenditionService
     private Task<DocumentRecord> FindAsync(string tenant, DocumentKey key, CancellationToken cancellationToken) =>
         _documents.FindDocumentAsync(tenant, key, cancellationToken);
 }
-
-/// <summary>A document's identity within a tenant.</summary>
-public sealed record DocumentKey(string ApplicationId, string DocumentId);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using DocEngine.Core.Processing;
 using DocEngine.Core.Signatures;
 using DocEngine.Core.Storage;
 
@@ -86,48 +85,4 @@ public sealed class ReceiptService(
 
     /// <summary>The chain hash of a receipt: SHA-256 (lowercase hex) of its JWS text.</summary>
     public static string Sha256(string jws) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(jws.Trim())));
-}
-
-/// <summary>What a receipt says about a stored document besides its metadata: pages, signature verdict, renditions.</summary>
-public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspector, SignatureVerifier signatures, SignatureOptions signatureOptions,
-    IRenditionStore renditions, string workDirectory, TimeSpan timeLimit)
-{
-    public async Task<(int Pages, ReceiptProcessing Processing)> SummariseAsync(DocumentRecord document, CancellationToken cancellationToken)
-    {
-        var pages = 0;
-        string? verdict = null, note = null;
-        try
-        {
-            // A PDF whose signatures can be checked is read once, for inspection and for the check alike.
-            var checkSignatures = document.MediaType == "application/pdf" && document.SizeBytes <= signatureOptions.MaxBytes;
-            var bytes = checkSignatures ? await reader.ReadAllAsync(document.Sha256, document.SizeBytes, cancellationToken).ConfigureAwait(false) : null;
-            await using (var content = bytes is not null ? new MemoryStream(bytes, writable: false)
-                : await reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, workDirectory, cancellationToken).ConfigureAwait(false))
-            {
-                var info = await TimeLimit.RunAsync(token => inspector.Inspect(content, document.Filename, null, token), timeLimit, cancellationToken).ConfigureAwait(false);
-                pages = info.Pdf?.Pages ?? info.Image?.Frames ?? 0;
-            }
-            if (bytes is not null)
-            {
-                verdict = VerdictName((await signatures.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false)).Verdict);
-            }
-        }
-        catch (DocEngineException refusal)
-        {
-            note = refusal.Message; // a password-protected PDF, an unreadable file: the receipt still proves what arrived
-        }
-        var made = await renditions.ListRenditionsAsync(document.Tenant, document.ApplicationId, document.Id, cancellationToken).ConfigureAwait(false);
-        return (pages, new ReceiptProcessing(verdict, note, made.Select(r =>
-            new ReceiptRendition($"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}", r.MediaType, r.Sha256)).ToList()));
-    }
-
-    /// <summary>The contract's name of a verdict, as receipts carry it.</summary>
-    public static string VerdictName(SignatureVerdict verdict) => verdict switch
-    {
-        SignatureVerdict.NotSigned => "VERDICT_NOT_SIGNED",
-        SignatureVerdict.Valid => "VERDICT_VALID",
-        SignatureVerdict.ValidUntrusted => "VERDICT_VALID_UNTRUSTED",
-        SignatureVerdict.Modified => "VERDICT_MODIFIED",
-        _ => "VERDICT_INVALID",
-    };
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using DocEngine.Core.Pdf;
 using DocEngine.Core.Signatures.Syntax;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DocEngine.Core.Processing;
 using DocEngine.Core.Signatures.Syntax;
 
 namespace DocEngine.Core.Signatures;

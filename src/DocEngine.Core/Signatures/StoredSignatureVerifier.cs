@@ -1,4 +1,3 @@
-using DocEngine.Core.Processing;
 using DocEngine.Core.Storage;
 
 namespace DocEngine.Core.Signatures;

@@ -1,4 +1,3 @@
-using DocEngine.Core.Processing;
 
 namespace DocEngine.Core.Storage;
 

@@ -1,4 +1,3 @@
-using DocEngine.Core.Uploads;
 
 namespace DocEngine.Core.Storage;
 
@@ -80,7 +79,11 @@ public interface IReceiptStore
 
     /// <summary>The application's documents that have no receipt yet, in the order they were received.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListDocumentsWithoutReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken);
+}
 
+/// <summary>An application's timeline: what happened to it, when, derived from everything stored about it.</summary>
+public interface IApplicationEventStore
+{
     /// <summary>Everything recorded about an application, as events in time order.</summary>
     Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken);
 }

@@ -39,7 +39,7 @@ public sealed record RenditionRecord(
     int Pages,
     int Width,
     int Height,
-    Processing.ProcessingReport Report,
+    ProcessingReport Report,
     DateTimeOffset CreateTime);
 
 /// <summary>A signed receipt as stored: the JWS and the chain facts taken from its payload.</summary>

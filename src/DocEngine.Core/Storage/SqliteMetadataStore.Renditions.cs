@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DocEngine.Core.Processing;
 using Microsoft.Data.Sqlite;
 
 namespace DocEngine.Core.Storage;

@@ -1,4 +1,3 @@
-using DocEngine.Core.Uploads;
 using Microsoft.Data.Sqlite;
 
 namespace DocEngine.Core.Storage;

@@ -6,7 +6,7 @@ namespace DocEngine.Core.Storage;
 /// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
 /// fsynced, which is what makes a reported upload offset durable.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IBatchWorkStore
+public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore
 {
     private const int SchemaVersion = 4;
     private readonly string _connectionString;

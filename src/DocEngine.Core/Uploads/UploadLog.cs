@@ -1,3 +1,4 @@
+using DocEngine.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DocEngine.Core.Uploads;

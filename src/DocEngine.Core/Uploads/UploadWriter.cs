@@ -1,3 +1,5 @@
+using DocEngine.Core.Storage;
+
 namespace DocEngine.Core.Uploads;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using DocEngine.Core;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 

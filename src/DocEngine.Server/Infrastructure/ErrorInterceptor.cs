@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;

@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Storage;
 using OpenTelemetry.Metrics;
@@ -52,8 +51,10 @@ public static class Metrics
         {
             return app;
         }
-        DocEngineMetrics.ObserveRenderer(app.Services.GetRequiredService<PreviewRenderer>().Mutool);
-        DocEngineMetrics.ObserveBatchQueue(app.Services.GetRequiredService<EmbeddedStorage>().Metadata);
+        var mutool = app.Services.GetRequiredService<PreviewRenderer>().Mutool;
+        DocEngineMetrics.ObserveRenderer(mutool, () => mutool.Slots);
+        var batches = app.Services.GetRequiredService<IBatchWorkStore>();
+        DocEngineMetrics.ObserveBatchQueue(batches, batches.CountOpenItemsAsync);
         // Scrapes are not requests to the service: left out so they don't crowd http.server.request.duration.
         app.MapPrometheusScrapingEndpoint(options.Path).DisableHttpMetrics();
         return app;

@@ -1,5 +1,4 @@
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Server.Infrastructure;
 using Grpc.Core;
@@ -7,7 +6,7 @@ using Grpc.Core;
 namespace DocEngine.Server.Services;
 
 /// <summary>ApplicationService: translates the contract to the application store, scoped to the caller's tenant.</summary>
-public sealed class ApplicationGrpcService(IApplicationStore applications, IReceiptStore history, TimeProvider time) : ApplicationService.ApplicationServiceBase
+public sealed class ApplicationGrpcService(IApplicationStore applications, IApplicationEventStore history, TimeProvider time) : ApplicationService.ApplicationServiceBase
 {
     public override async Task<ListApplicationEventsResponse> ListApplicationEvents(ListApplicationEventsRequest request, ServerCallContext context)
     {

@@ -21,7 +21,7 @@ public sealed class BatchGrpcService(StoredBatches batches, TimeProvider time) :
                 BatchOperation.Normalize => BatchOp.Normalize,
                 BatchOperation.Preview => BatchOp.Preview,
                 BatchOperation.Verify => BatchOp.Verify,
-                _ => throw new Core.DocEngineException(Core.ErrorKind.InvalidArgument, "UNKNOWN_BATCH_OPERATION",
+                _ => throw new Core.Common.DocEngineException(Core.Common.ErrorKind.InvalidArgument, "UNKNOWN_BATCH_OPERATION",
                     "Each operation must be NORMALIZE, PREVIEW or VERIFY.") { Field = "operations" },
             }).Distinct().Order().ToList();
         var batch = await batches.StartAsync(ApiKeyInterceptor.TenantOf(context), applicationId, ops, request.MaxBytes > 0 ? request.MaxBytes : null, context.CancellationToken);

@@ -1,6 +1,5 @@
 using DocEngine.Contract.V1;
 using DocEngine.Core.Previews;
-using DocEngine.Core.Processing;
 using DocEngine.Server.Infrastructure;
 using Grpc.Core;
 using PreviewService = DocEngine.Contract.V1.PreviewService;

@@ -72,7 +72,7 @@ internal static class ProcessingMapping
         SignedSignatureFields = facts.SignedSignatureFields,
     };
 
-    public static ProcessingReport ToProto(this Core.Processing.ProcessingReport report)
+    public static ProcessingReport ToProto(this Core.Common.ProcessingReport report)
     {
         var proto = new ProcessingReport
         {

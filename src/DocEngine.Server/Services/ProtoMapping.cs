@@ -3,7 +3,7 @@ using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using Google.Protobuf.WellKnownTypes;
 using ContractUploadState = DocEngine.Contract.V1.UploadState;
-using CoreUploadState = DocEngine.Core.Uploads.UploadState;
+using CoreUploadState = DocEngine.Core.Storage.UploadState;
 
 namespace DocEngine.Server.Services;
 

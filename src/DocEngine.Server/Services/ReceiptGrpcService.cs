@@ -1,5 +1,4 @@
 using DocEngine.Contract.V1;
-using DocEngine.Core.Processing;
 using DocEngine.Core.Receipts;
 using DocEngine.Server.Infrastructure;
 using Grpc.Core;

@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 
 namespace DocEngine.Server.Services;

@@ -1,5 +1,4 @@
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Signatures;
 using DocEngine.Server.Infrastructure;

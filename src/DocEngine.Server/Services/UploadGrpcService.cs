@@ -1,5 +1,4 @@
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Uploads;
 using DocEngine.Server.Infrastructure;
 using Grpc.Core;

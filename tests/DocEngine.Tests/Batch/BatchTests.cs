@@ -1,5 +1,5 @@
+using DocEngine.Core.Previews;
 using System.Text.Json;
-using DocEngine.Core;
 using DocEngine.Core.Batch;
 using DocEngine.Tests.Corpus;
 using DocEngine.Tests.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Text;
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 

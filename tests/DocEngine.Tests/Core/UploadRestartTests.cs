@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using DocEngine.Tests.Infrastructure;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using DocEngine.Core;
 using DocEngine.Core.Detection;
 
 namespace DocEngine.Tests.Detection;
@@ -88,7 +87,7 @@ public sealed class ContentDetectorTests
         Assert.Equal("The name ends in .pdf but the file is a JPEG image.", detection.NameMismatch);
     }
 
-    private static DocEngine.Core.Detection.Detection Detect(byte[] bytes, string? name) => ContentDetector.Detect(new MemoryStream(bytes), name);
+    private static DocEngine.Core.Detection.DetectedType Detect(byte[] bytes, string? name) => ContentDetector.Detect(new MemoryStream(bytes), name);
 
     private static byte[] Pad(byte[] head) => [.. head, .. new byte[64]];
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DocEngine.Core;
 using DocEngine.Core.Processing;
 using DocEngine.Tests.Corpus;
 using DocEngine.Tests.Infrastructure;

@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Processing;
 
@@ -12,11 +11,11 @@ public static class Pipeline
     public static DocumentInfo Inspect(string path, string? password = null)
     {
         using var content = File.OpenRead(path);
-        return new DocumentInspector(Configuration).Inspect(content, Path.GetFileName(path), password, CancellationToken.None);
+        return new DocumentInspector(Configuration, new ProcessingOptions()).Inspect(content, Path.GetFileName(path), password, CancellationToken.None);
     }
 
     public static DocumentInfo Inspect(byte[] bytes, string name, string? password = null) =>
-        new DocumentInspector(Configuration).Inspect(new MemoryStream(bytes), name, password, CancellationToken.None);
+        new DocumentInspector(Configuration, new ProcessingOptions()).Inspect(new MemoryStream(bytes), name, password, CancellationToken.None);
 
     public static (byte[] Output, ProcessingOutcome Outcome) Process(ProcessingRequest request, params string[] paths)
     {

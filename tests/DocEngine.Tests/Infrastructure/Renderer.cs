@@ -1,4 +1,4 @@
-using DocEngine.Core;
+using DocEngine.Core.Mupdf;
 using DocEngine.Core.Previews;
 
 namespace DocEngine.Tests.Infrastructure;
@@ -20,9 +20,7 @@ public static class Renderer
         if (!renderer.Mutool.IsAvailable)
         {
             const string message = "MUTOOL NOT FOUND: PDF preview tests are SKIPPED (the server build installs mupdf-tools when it may).";
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " Under CI this is a failure.");
-            Console.Error.WriteLine("*** " + message + " ***");
-            Skip.If(true, message);
+            Requires.That(false, message);
         }
         return renderer;
     }

@@ -1,5 +1,5 @@
+using DocEngine.Core.Processing;
 using System.Diagnostics;
-using DocEngine.Core;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Tests.Infrastructure;

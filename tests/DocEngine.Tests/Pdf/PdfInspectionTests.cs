@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using DocEngine.Core;
 using DocEngine.Core.Pdf;
 using DocEngine.Tests.Infrastructure;
 

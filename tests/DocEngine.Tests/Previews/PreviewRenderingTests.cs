@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using DocEngine.Core;
 using DocEngine.Core.Previews;
 using DocEngine.Tests.Infrastructure;
@@ -232,7 +231,7 @@ public sealed partial class PreviewRenderingTests
         }
         using var process = Process.Start(start)!;
         var sizes = new List<(int, int)>();
-        while (MutoolRenderer.ReadPngAsync(process.StandardOutput.BaseStream, CancellationToken.None).GetAwaiter().GetResult() is { } png)
+        while (DocEngine.Core.Mupdf.MutoolRenderer.ReadPngAsync(process.StandardOutput.BaseStream, CancellationToken.None).GetAwaiter().GetResult() is { } png)
         {
             var info = Image.Identify(png);
             sizes.Add((info.Width, info.Height));

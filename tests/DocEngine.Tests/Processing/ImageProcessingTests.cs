@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using DocEngine.Core;
 using DocEngine.Core.Processing;
 using DocEngine.Tests.Infrastructure;
 using ImageMagick;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using DocEngine.Contract.V1;
-using DocEngine.Core;
 using DocEngine.Core.Processing;
 using DocEngine.Tests.Infrastructure;
 using Grpc.Core;

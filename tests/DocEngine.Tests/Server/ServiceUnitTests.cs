@@ -1,6 +1,5 @@
 extern alias server;
 
-using DocEngine.Core;
 using DocEngine.Core.Storage;
 using DocEngine.Tests.Infrastructure;
 using Google.Rpc;

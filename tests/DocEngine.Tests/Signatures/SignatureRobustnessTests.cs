@@ -1,4 +1,3 @@
-using DocEngine.Core;
 using DocEngine.Core.Signatures;
 using DocEngine.Tests.Infrastructure;
 using DocEngine.Tests.Infrastructure.SignedPdfs;

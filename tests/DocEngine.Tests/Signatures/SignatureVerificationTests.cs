@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Text;
-using DocEngine.Core;
 using DocEngine.Core.Signatures;
 using DocEngine.Tests.Infrastructure.SignedPdfs;
 

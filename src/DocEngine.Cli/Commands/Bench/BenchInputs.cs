@@ -68,7 +68,7 @@ internal static class BenchInputs
 
     // Verify checks PDF signatures and mixed ends with verify, so both take PDFs only; process and preview take every
     // document kind the service handles; upload stores bytes of any kind.
-    private static bool Fits(BenchScenario scenario, Detection detection) => scenario switch
+    private static bool Fits(BenchScenario scenario, DetectedType detection) => scenario switch
     {
         BenchScenario.Upload => true,
         BenchScenario.Process or BenchScenario.Preview => detection.IsSupported,

@@ -11,9 +11,7 @@ public static class SignedPdfTools
             return;
         }
         var message = $"{tool.ToUpperInvariant()} NOT FOUND: signed-PDF fixture checks that need {tool} are SKIPPED.";
-        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " Under CI this is a failure.");
-        Console.Error.WriteLine("*** " + message + " ***");
-        Skip.If(true, message);
+        Requires.That(false, message);
     }
 
     /// <summary><c>qpdf --check</c> on <paramref name="pdf"/>: exit 0 clean, 3 warnings only, 2 errors; with the combined output.</summary>

@@ -1,10 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using DocEngine.Core.Previews;
-using DocEngine.Core.Storage;
 
-namespace DocEngine.Core;
+namespace DocEngine.Core.Common;
 
 /// <summary>
 /// DocEngine's own instruments on the <c>DocEngine</c> meter: bytes uploaded and downloaded, renditions made, the
@@ -29,16 +27,16 @@ public static class DocEngineMetrics
         "Renditions made and stored by processing (each part of a split PDF counts), by media type; answers from the rendition cache do not count.");
 
     // Weak, so a renderer whose host has stopped (tests run many hosts in one process) drops out instead of being kept alive.
-    private static readonly ConditionalWeakTable<MutoolRenderer, object?> Renderers = new();
+    private static readonly ConditionalWeakTable<object, Func<(int Busy, int Capacity)>> Renderers = new();
 
     // Weak for the same reason; one entry per store whose batch queue is reported.
-    private static readonly ConditionalWeakTable<IBatchWorkStore, BatchQueueDepth> BatchQueues = new();
+    private static readonly ConditionalWeakTable<object, BatchQueueDepth> BatchQueues = new();
 
     static DocEngineMetrics()
     {
-        Meter.CreateObservableGauge("docengine.renderer.busy", () => Renderers.Sum(r => r.Key.Slots.Busy), "{process}",
+        Meter.CreateObservableGauge("docengine.renderer.busy", () => Renderers.Sum(r => r.Value().Busy), "{process}",
             "mutool processes drawing or rewriting now (page-count probes take no slot and are not counted).");
-        Meter.CreateObservableGauge("docengine.renderer.capacity", () => Renderers.Sum(r => r.Key.Slots.Capacity), "{process}",
+        Meter.CreateObservableGauge("docengine.renderer.capacity", () => Renderers.Sum(r => r.Value().Capacity), "{process}",
             "mutool processes allowed at once (DocEngine:Previews:Concurrency).");
         Meter.CreateObservableGauge("docengine.batch.items.pending", () => BatchQueues.Sum(q => q.Value.Read().Pending), "{item}",
             "Items of running server-side batches waiting for a worker (issue 8), as read from the metadata store at most about a second ago.");
@@ -55,13 +53,16 @@ public static class DocEngineMetrics
     /// <summary>Counts one rendition stored, tagged <c>kind</c> with its media type (a handful of values).</summary>
     public static void RenditionMade(string mediaType) => Renditions.Add(1, new KeyValuePair<string, object?>("kind", mediaType));
 
-    /// <summary>Reports <paramref name="renderer"/>'s slots in the renderer gauges for as long as it lives.</summary>
-    public static void ObserveRenderer(MutoolRenderer renderer) => Renderers.AddOrUpdate(renderer, null);
+    /// <summary>Reports a renderer pool's <paramref name="slots"/> in the renderer gauges for as long as <paramref name="owner"/> lives.</summary>
+    public static void ObserveRenderer(object owner, Func<(int Busy, int Capacity)> slots) => Renderers.AddOrUpdate(owner, slots);
 
-    /// <summary>Reports <paramref name="store"/>'s batch queue in the batch gauges for as long as it lives, reading it once now.</summary>
-    public static void ObserveBatchQueue(IBatchWorkStore store)
+    /// <summary>
+    /// Reports a batch queue's depth, counted by <paramref name="count"/>, in the batch gauges for as long as
+    /// <paramref name="store"/> lives, reading it once now.
+    /// </summary>
+    public static void ObserveBatchQueue(object store, Func<CancellationToken, Task<(long Pending, long Leased)>> count)
     {
-        var depth = new BatchQueueDepth(store);
+        var depth = new BatchQueueDepth(count);
         BatchQueues.AddOrUpdate(store, depth);
         depth.Read();
     }
@@ -70,7 +71,7 @@ public static class DocEngineMetrics
     /// The queue's depth as last read. A scrape never waits on the database: it gets the last value and, when that is over
     /// a second old, starts one read in the background (so scrapes cost at most one COUNT query per second).
     /// </summary>
-    private sealed class BatchQueueDepth(IBatchWorkStore store)
+    private sealed class BatchQueueDepth(Func<CancellationToken, Task<(long Pending, long Leased)>> count)
     {
         private const long MaxAgeMilliseconds = 1000;
         private readonly Lock _gate = new();
@@ -95,7 +96,7 @@ public static class DocEngineMetrics
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                var depth = await store.CountOpenItemsAsync(timeout.Token).ConfigureAwait(false);
+                var depth = await count(timeout.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
                     _last = depth;

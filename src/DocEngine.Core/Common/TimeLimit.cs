@@ -1,4 +1,4 @@
-namespace DocEngine.Core.Processing;
+namespace DocEngine.Core.Common;
 
 /// <summary>
 /// Runs CPU-bound document work on the thread pool under <see cref="ProcessingOptions.MaxProcessingTime"/>. The decoders

@@ -1,4 +1,4 @@
-namespace DocEngine.Core;
+namespace DocEngine.Core.Common;
 
 /// <summary>What kind of refusal an error is; the server maps each kind to one gRPC status code.</summary>
 public enum ErrorKind

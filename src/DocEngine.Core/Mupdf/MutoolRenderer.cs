@@ -3,26 +3,26 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using DocEngine.Core.Pdf;
+using DocEngine.Core.Sandbox;
 
-namespace DocEngine.Core.Previews;
+namespace DocEngine.Core.Mupdf;
 
 /// <summary>
 /// Renders PDF pages with MuPDF's <c>mutool draw</c> in child processes: no shell, an empty environment, a scratch
 /// working directory, an address-space and CPU-time limit (<c>prlimit</c>), a time limit per page and per request, and
 /// a kill on cancel. Pages stream out of the process's stdout as consecutive PNGs, each handed on as soon as its IEND
 /// chunk arrives, so page 1 leaves before the next page is drawn. A process-wide semaphore keeps at most
-/// <see cref="PreviewOptions.Concurrency"/> renderers running.
+/// <see cref="MutoolOptions.Concurrency"/> renderers running. Previews and the PDF compressor share one renderer per node.
 /// </summary>
 public sealed class MutoolRenderer
 {
     private const long MaxPngBytes = 256L << 20;
-    private readonly PreviewOptions _options;
+    private readonly MutoolOptions _options;
     private readonly SemaphoreSlim _slots;
     private readonly Lazy<string?> _version;
 
     /// <summary>Creates the renderer; nothing runs until the first render.</summary>
-    public MutoolRenderer(PreviewOptions options)
+    public MutoolRenderer(MutoolOptions options)
     {
         _options = options;
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
@@ -34,7 +34,8 @@ public sealed class MutoolRenderer
     /// <summary>Renderer processes started so far (tests use it to prove a cached preview drew nothing).</summary>
     public long ProcessesStarted => Interlocked.Read(ref _processesStarted);
 
-    internal (int Busy, int Capacity) Slots => (Math.Max(1, _options.Concurrency) - _slots.CurrentCount, Math.Max(1, _options.Concurrency)); // DocEngineMetrics' renderer gauges
+    /// <summary>Renderer processes drawing or rewriting now, and how many may at once (the metrics' renderer gauges).</summary>
+    public (int Busy, int Capacity) Slots => (Math.Max(1, _options.Concurrency) - _slots.CurrentCount, Math.Max(1, _options.Concurrency));
 
     /// <summary>True when mutool can be run.</summary>
     public bool IsAvailable => _version.Value is not null;
@@ -46,8 +47,11 @@ public sealed class MutoolRenderer
     public static DocEngineException Unavailable() => new(ErrorKind.FailedPrecondition, "RENDERER_MISSING",
         "PDF previews and compression need MuPDF's mutool, which is not installed on the server: install it (apt-get install mupdf-tools) and restart DocEngine.");
 
-    /// <summary>Runs <c>mutool draw</c> on <paramref name="pages"/> (in this order) and yields each page's PNG as it is finished.</summary>
-    public async IAsyncEnumerable<(int Page, byte[] Png)> RenderAsync(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi,
+    /// <summary>
+    /// Runs <c>mutool draw</c> on <paramref name="pages"/> (in this order) and yields each page's PNG as it is finished:
+    /// <paramref name="width"/> pixels wide, or at <paramref name="dpi"/> but never wider than <paramref name="maxWidth"/>.
+    /// </summary>
+    public async IAsyncEnumerable<(int Page, byte[] Png)> RenderAsync(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, int maxWidth,
         string? password, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!IsAvailable)
@@ -56,7 +60,7 @@ public sealed class MutoolRenderer
         }
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var scratch = Directory.CreateTempSubdirectory("docengine-mutool-");
-        using var process = Start(pdfPath, pages, width, dpi, password, scratch.FullName);
+        using var process = Start(pdfPath, pages, width, dpi, maxWidth, password, scratch.FullName);
         var errors = new StringBuilder();
         var errorReader = Task.Run(async () =>
         {
@@ -97,10 +101,7 @@ public sealed class MutoolRenderer
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true); // cancelled, timed out or abandoned: nothing keeps running
-            }
+            SandboxedProcess.KillTree(process); // cancelled, timed out or abandoned: nothing keeps running
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             _slots.Release();
             scratch.Delete(recursive: true);
@@ -131,10 +132,10 @@ public sealed class MutoolRenderer
             {
                 options.AddRange(["-p", password]);
             }
-            (int ExitCode, string Output, string Errors) run;
+            SandboxResult run;
             try
             {
-                run = await RunToEndAsync(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]), _options.MaxDocumentTime,
+                run = await SandboxedProcess.RunToEndAsync(StartInfo(Path.GetDirectoryName(outputPath)!, "clean", options, [inputPath, outputPath]), _options.MaxDocumentTime,
                     cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -169,44 +170,22 @@ public sealed class MutoolRenderer
             throw Unavailable();
         }
         var start = StartInfo(Environment.CurrentDirectory, "show", password is null ? [] : ["-p", password], [pdfPath, "trailer/Root/Pages/Count"]);
-        var (_, text, _) = await RunToEndAsync(start, _options.MaxPageTime, cancellationToken).ConfigureAwait(false);
+        var text = (await SandboxedProcess.RunToEndAsync(start, _options.MaxPageTime, cancellationToken).ConfigureAwait(false)).Output;
         return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
-    }
-
-    /// <summary>Runs one mutool command to its end within <paramref name="limit"/>, killing it on timeout or cancel.</summary>
-    private static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(start)!;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(limit);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            var output = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
-            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-            return (process.ExitCode, output, await errors.ConfigureAwait(false));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
     }
 
     private static string FirstError(string errors) => errors.Split('\n').FirstOrDefault(l => l.StartsWith("error", StringComparison.Ordinal)) ?? "";
 
-    private Process Start(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, string? password, string workingDirectory)
+    private Process Start(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, int maxWidth, string? password, string workingDirectory)
     {
         var options = new List<string> { "-q", "-o", "-", "-F", "png" };
         if (dpi is { } resolution)
         {
-            options.AddRange(["-r", resolution.ToString(CultureInfo.InvariantCulture), "-w", _options.MaxWidth.ToString(CultureInfo.InvariantCulture)]);
+            options.AddRange(["-r", resolution.ToString(CultureInfo.InvariantCulture), "-w", maxWidth.ToString(CultureInfo.InvariantCulture)]);
         }
         else
         {
-            options.AddRange(["-w", (width ?? _options.DefaultWidth).ToString(CultureInfo.InvariantCulture)]);
+            options.AddRange(["-w", (width ?? maxWidth).ToString(CultureInfo.InvariantCulture)]);
         }
         if (!string.IsNullOrEmpty(password))
         {
@@ -216,32 +195,10 @@ public sealed class MutoolRenderer
         return Process.Start(StartInfo(workingDirectory, "draw", options, [pdfPath, string.Join(',', pages)]))!;
     }
 
-    private ProcessStartInfo StartInfo(string workingDirectory, string tool, IEnumerable<string> options, IEnumerable<string> arguments)
-    {
-        var limited = File.Exists("/usr/bin/prlimit");
-        var start = new ProcessStartInfo(limited ? "/usr/bin/prlimit" : _options.MutoolPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        start.Environment.Clear(); // nothing of ours (keys, paths) reaches the renderer
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        if (limited)
-        {
-            start.ArgumentList.Add($"--as={(long)_options.MemoryLimitMegabytes << 20}");
-            start.ArgumentList.Add($"--cpu={(int)Math.Ceiling(_options.MaxDocumentTime.TotalSeconds)}");
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(_options.MutoolPath);
-        }
-        start.ArgumentList.Add(tool);
-        foreach (var argument in options.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return start;
-    }
+    // mutool has no network code, and a network namespace costs ~8 ms a process (a tenth of a page): prlimit alone.
+    private ProcessStartInfo StartInfo(string workingDirectory, string tool, IEnumerable<string> options, IEnumerable<string> arguments) =>
+        SandboxedProcess.StartInfo(_options.MutoolPath, new[] { tool }.Concat(options).Concat(arguments), workingDirectory,
+            new SandboxLimits((long)_options.MemoryLimitMegabytes << 20, (int)Math.Ceiling(_options.MaxDocumentTime.TotalSeconds)));
 
     /// <summary>Reads one PNG (signature through IEND) from the stream; null at end of stream.</summary>
     internal static async Task<byte[]?> ReadPngAsync(Stream stream, CancellationToken cancellationToken)

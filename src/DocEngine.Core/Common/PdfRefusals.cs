@@ -1,4 +1,4 @@
-namespace DocEngine.Core.Pdf;
+namespace DocEngine.Core.Common;
 
 /// <summary>The refusals every PDF path shares, so a person reads the same sentence whichever step met the problem.</summary>
 public static class PdfRefusals

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DocEngine.Core;
+namespace DocEngine.Core.Common;
 
 /// <summary>Sizes as people write them: plain bytes, SI units (4MB = 4 000 000) or IEC units (4MiB = 4 194 304).</summary>
 public static partial class ByteSize

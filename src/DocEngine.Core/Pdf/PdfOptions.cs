@@ -1,0 +1,25 @@
+using DocEngine.Core.Imaging;
+
+namespace DocEngine.Core.Pdf;
+
+/// <summary>
+/// How PDFs are inspected and compressed, on top of the image limits their pages' images obey. Bound from
+/// <c>DocEngine:Processing</c> (through <see cref="Processing.ProcessingOptions"/>).
+/// </summary>
+public class PdfOptions : ImagingOptions
+{
+    /// <summary>Most PDF pages inspected for a text layer. Default 50.</summary>
+    public int MaxPdfPagesForText { get; set; } = 50;
+
+    /// <summary>Resolution PDF images are brought down to when compressing without a byte budget. Default 150 (the portals' advice).</summary>
+    public int PdfImageDpi { get; set; } = 150;
+
+    /// <summary>JPEG quality of recompressed PDF images when compressing without a byte budget, and the top of the budget ladder. Default 65.</summary>
+    public int PdfJpegQuality { get; set; } = 65;
+
+    /// <summary>Legibility floor: a byte budget never takes images below this resolution. Default 100 dpi.</summary>
+    public int MinPdfImageDpi { get; set; } = 100;
+
+    /// <summary>Legibility floor: a byte budget never takes JPEG quality below this. Default 40.</summary>
+    public int MinPdfJpegQuality { get; set; } = 40;
+}

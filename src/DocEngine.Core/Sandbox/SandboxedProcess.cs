@@ -1,0 +1,154 @@
+using System.Diagnostics;
+
+namespace DocEngine.Core.Sandbox;
+
+/// <summary>
+/// What a child process that reads untrusted input may use. Limits are kernel limits (<c>prlimit</c>): a process that
+/// breaches one is stopped by the kernel, not by us, so a stuck or hostile parser cannot take the node down.
+/// </summary>
+/// <param name="AddressSpaceBytes">RLIMIT_AS: most virtual memory; null for none.</param>
+/// <param name="CpuSeconds">RLIMIT_CPU: most CPU time, after which the kernel kills it; null for none.</param>
+/// <param name="OpenFiles">RLIMIT_NOFILE: most open files at once; null for the inherited limit.</param>
+/// <param name="NoNetwork">Run in a network namespace of its own (only a loopback that is down), where the platform allows.</param>
+public sealed record SandboxLimits(long? AddressSpaceBytes, int? CpuSeconds, int? OpenFiles = null, bool NoNetwork = false);
+
+/// <summary>How a child process ended: its exit code and what it printed.</summary>
+public sealed record SandboxResult(int ExitCode, string Output, string Errors);
+
+/// <summary>
+/// Starts child processes for untrusted work: no shell, an empty environment (nothing of ours — keys, paths — reaches
+/// them) apart from what the caller names, kernel limits through <c>prlimit</c>, and optionally no network through a
+/// network namespace (<c>unshare --net</c>, as root or in a user namespace). Used for mutool, and for every converter
+/// and worker that parses what applicants send.
+/// </summary>
+public static class SandboxedProcess
+{
+    private const string Prlimit = "/usr/bin/prlimit";
+    private const string Unshare = "/usr/bin/unshare";
+    private static readonly Lazy<string[]?> NetworkIsolation = new(ProbeNetworkIsolation);
+
+    /// <summary>True when child processes can be started without network access on this machine.</summary>
+    public static bool CanIsolateNetwork => NetworkIsolation.Value is not null;
+
+    /// <summary>
+    /// A start description for <paramref name="executable"/> with <paramref name="arguments"/> under
+    /// <paramref name="limits"/>; stdout and stderr are redirected, stdin too when <paramref name="redirectInput"/>.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string executable, IEnumerable<string> arguments, string workingDirectory, SandboxLimits limits,
+        IReadOnlyDictionary<string, string>? environment = null, bool redirectInput = false)
+    {
+        var command = new List<string>();
+        if (limits.NoNetwork && NetworkIsolation.Value is { } isolation)
+        {
+            command.AddRange(isolation);
+        }
+        if (File.Exists(Prlimit) && (limits.AddressSpaceBytes is not null || limits.CpuSeconds is not null || limits.OpenFiles is not null))
+        {
+            command.Add(Prlimit);
+            if (limits.AddressSpaceBytes is { } addressSpace)
+            {
+                command.Add($"--as={addressSpace}");
+            }
+            if (limits.CpuSeconds is { } cpu)
+            {
+                command.Add($"--cpu={cpu}");
+            }
+            if (limits.OpenFiles is { } files)
+            {
+                command.Add($"--nofile={files}");
+            }
+            command.Add("--");
+        }
+        command.Add(executable);
+        var start = new ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
+            WorkingDirectory = workingDirectory,
+        };
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        foreach (var argument in command.Skip(1).Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
+
+    /// <summary>
+    /// Runs a process to its end within <paramref name="limit"/>, collecting what it prints. On timeout or cancel the
+    /// whole process tree is killed and <see cref="OperationCanceledException"/> is thrown (the caller turns a timeout
+    /// into its own sentence).
+    /// </summary>
+    public static async Task<SandboxResult> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(start)!;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            var output = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return new SandboxResult(process.ExitCode, output, await errors.ConfigureAwait(false));
+        }
+        finally
+        {
+            KillTree(process);
+        }
+    }
+
+    /// <summary>Kills the process and everything it started, if it is still running.</summary>
+    public static void KillTree(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    /// <summary>The command prefix that gives a child its own network namespace here, or null when none works.</summary>
+    private static string[]? ProbeNetworkIsolation()
+    {
+        if (!File.Exists(Unshare))
+        {
+            return null;
+        }
+        // As root a plain network namespace; otherwise one inside a user namespace, where unprivileged ones are allowed.
+        foreach (var prefix in new[] { new[] { Unshare, "--net", "--" }, new[] { Unshare, "--user", "--map-root-user", "--net", "--" } })
+        {
+            try
+            {
+                var probe = new ProcessStartInfo(prefix[0]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+                foreach (var argument in prefix.Skip(1).Append("/bin/true"))
+                {
+                    probe.ArgumentList.Add(argument);
+                }
+                using var process = Process.Start(probe)!;
+                if (process.WaitForExit(5000) && process.ExitCode == 0)
+                {
+                    return prefix;
+                }
+                KillTree(process);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+}
