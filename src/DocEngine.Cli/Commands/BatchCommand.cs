@@ -124,12 +124,12 @@ internal static class BatchCommand
         }
         task.Value = progress.Done;
         task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{progress.Done:N0}{(progress.Total is { } t ? $"/{t:N0}" : "")} files · {progress.Refused:N0} refused · {progress.Failed:N0} failed · {progress.DocsPerSecond:0.#} docs/s"));
+            $"{progress.Done:N0}{(progress.Total is { } t ? $"/{t:N0}" : "")} files · {progress.Attention:N0} attention · {progress.Refused:N0} refused · {progress.Failed:N0} failed · {progress.DocsPerSecond:0.#} docs/s"));
     }
 
     private static string Describe(BatchSummary summary, DirectoryInfo target) => string.Create(CultureInfo.InvariantCulture,
         $"""
-        {summary.Files:N0} files: {summary.Ok:N0} ok, {summary.Refused:N0} refused, {summary.Failed:N0} failed ({summary.Processed:N0} processed, {summary.Skipped:N0} already done).
+        {summary.Files:N0} files: {summary.Ok:N0} ok, {summary.Attention:N0} attention, {summary.Refused:N0} refused, {summary.Failed:N0} failed ({summary.Processed:N0} processed, {summary.Skipped:N0} already done).
         {summary.ElapsedSeconds:0.0} s, {summary.DocsPerSecond:0.##} docs/s at concurrency {summary.Concurrency}; {ByteSize.Describe(summary.BytesIn)} in, {ByteSize.Describe(summary.BytesOut)} out.
         Report: {Path.Combine(target.FullName, "report.jsonl")}
         """);

@@ -14,6 +14,11 @@ public enum BatchOutcome
     [JsonStringEnumMemberName("failed")] Failed,
     /// <summary>The step does not apply to this input (a signature check of an image); only for steps, never for an input.</summary>
     [JsonStringEnumMemberName("skipped")] Skipped,
+    /// <summary>
+    /// Done, but a person must look: a signature is not valid, the file was damaged and repaired, or one step could not
+    /// run on an input the other steps could process. The message says why in one sentence.
+    /// </summary>
+    [JsonStringEnumMemberName("attention")] Attention,
 }
 
 /// <summary>One input of a batch: a name that is a label (a path relative to DIR), and a readable local file.</summary>
@@ -35,6 +40,9 @@ public sealed record BatchInput(string Name, string Path, long Length, string? S
 public sealed record OpResult(BatchOp Op, string Key, BatchOutcome Outcome, string Message, IReadOnlyList<string> Files, long BytesOut,
     long Millis, IReadOnlyList<string> Notes)
 {
+    /// <summary>The verify step's verdict as the contract names it (<c>VERDICT_INVALID</c>, …); null for other steps and non-PDFs.</summary>
+    public string? Verdict { get; init; }
+
     /// <summary>Where the outputs are, as the report names them (set by the store that holds the result).</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Outputs { get; init; } = [];
@@ -44,13 +52,16 @@ public sealed record OpResult(BatchOp Op, string Key, BatchOutcome Outcome, stri
 /// <param name="Op">The step.</param>
 /// <param name="Key">The result key it used, so a rerun with other options knows the line is stale.</param>
 /// <param name="Outcome">How the step ended.</param>
-/// <param name="Message">The refusal sentence, the failure, or why it was skipped; null when ok.</param>
+/// <param name="Message">The refusal sentence, the failure, why it was skipped or needs attention; null when ok.</param>
 public sealed record OpLine(BatchOp Op, string Key, BatchOutcome Outcome, string? Message);
 
 /// <summary>One line of <c>report.jsonl</c>: one input, exactly once per batch.</summary>
 /// <param name="Input">The input's name (its path relative to DIR).</param>
-/// <param name="Outcome">Failed if a step failed, else refused if a step was refused, else ok.</param>
-/// <param name="Message">The first refusal's sentence, or the failure (exception type and first line); empty when ok.</param>
+/// <param name="Outcome">
+/// Failed if a step failed; else refused if every step that applies was refused; else attention if a step was refused
+/// (the others could process it) or needs attention (a signature not valid, a repaired file); else ok.
+/// </param>
+/// <param name="Message">Why, in one sentence: the refusal, the failure (exception type and first line), or what needs attention; empty when ok.</param>
 /// <param name="Outputs">Files written for it, relative to OUT.</param>
 /// <param name="Millis">Time spent on it in the run that wrote the line.</param>
 public sealed record BatchReportLine(string Input, BatchOutcome Outcome, string Message, IReadOnlyList<string> Outputs, long Millis)
@@ -63,20 +74,24 @@ public sealed record BatchReportLine(string Input, BatchOutcome Outcome, string 
 
     /// <summary>Each step's outcome and result key.</summary>
     public IReadOnlyList<OpLine> Ops { get; init; } = [];
+
+    /// <summary>The signature verdict as the contract names it (<c>VERDICT_VALID</c>, <c>VERDICT_INVALID</c>, …); null when not checked or not a PDF.</summary>
+    public string? Verdict { get; init; }
 }
 
 /// <summary>The outcomes a resumed report already holds.</summary>
-public sealed record BatchTally(long Ok, long Refused, long Failed);
+public sealed record BatchTally(long Ok, long Refused, long Failed, long Attention);
 
 /// <summary>Live counts for a progress display.</summary>
 /// <param name="Done">Inputs handled in this run, skipped ones included.</param>
 /// <param name="Processed">Inputs this run did work on.</param>
 /// <param name="Refused">Inputs the report holds as refused so far, resumed lines included.</param>
 /// <param name="Failed">Inputs the report holds as failed so far.</param>
+/// <param name="Attention">Inputs the report holds as needing attention so far.</param>
 /// <param name="Skipped">Inputs whose work was already done.</param>
 /// <param name="Total">How many inputs there are, once the counting pass has finished; null before.</param>
 /// <param name="Elapsed">Time since the run started.</param>
-public sealed record BatchProgress(long Done, long Processed, long Refused, long Failed, long Skipped, long? Total, TimeSpan Elapsed)
+public sealed record BatchProgress(long Done, long Processed, long Refused, long Failed, long Attention, long Skipped, long? Total, TimeSpan Elapsed)
 {
     /// <summary>Inputs processed per second so far (skipped ones would flatter a resumed run).</summary>
     public double DocsPerSecond => Elapsed.TotalSeconds > 0 ? Processed / Elapsed.TotalSeconds : 0;
@@ -87,6 +102,7 @@ public sealed record BatchProgress(long Done, long Processed, long Refused, long
 /// <param name="Ok">Inputs ok.</param>
 /// <param name="Refused">Inputs refused, each with a sentence.</param>
 /// <param name="Failed">Inputs failed (retried by the next run).</param>
+/// <param name="Attention">Inputs processed that a person must look at, each with a sentence.</param>
 /// <param name="Processed">Inputs this run did work on.</param>
 /// <param name="Skipped">Inputs this run found already done.</param>
 /// <param name="BytesIn">Size of the inputs this run processed.</param>
@@ -96,5 +112,5 @@ public sealed record BatchProgress(long Done, long Processed, long Refused, long
 /// <param name="Ops">Steps run.</param>
 /// <param name="Concurrency">Inputs worked on at once.</param>
 /// <param name="MaxBytes">The normalize size limit, if any.</param>
-public sealed record BatchSummary(long Files, long Ok, long Refused, long Failed, long Processed, long Skipped, long BytesIn, long BytesOut,
+public sealed record BatchSummary(long Files, long Ok, long Attention, long Refused, long Failed, long Processed, long Skipped, long BytesIn, long BytesOut,
     double ElapsedSeconds, double DocsPerSecond, IReadOnlyList<BatchOp> Ops, int Concurrency, long? MaxBytes);

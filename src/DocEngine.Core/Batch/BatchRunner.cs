@@ -12,8 +12,8 @@ namespace DocEngine.Core.Batch;
 public sealed class BatchRunner(BatchOptions options, IBatchResultStore results, IBatchReport report)
 {
     private readonly Stopwatch _clock = new();
-    private long _alreadyReported, _appended, _ok, _refused, _failed, _processed, _reused, _bytesIn, _bytesOut, _total = -1;
-    private BatchTally _kept = new(0, 0, 0);
+    private long _alreadyReported, _appended, _ok, _refused, _failed, _attention, _processed, _reused, _bytesIn, _bytesOut, _total = -1;
+    private BatchTally _kept = new(0, 0, 0, 0);
 
     /// <summary>Live counts, safe to read from another thread while the batch runs.</summary>
     public BatchProgress Progress => new(
@@ -21,6 +21,7 @@ public sealed class BatchRunner(BatchOptions options, IBatchResultStore results,
         Processed: Interlocked.Read(ref _processed),
         Refused: Volatile.Read(ref _kept).Refused + Interlocked.Read(ref _refused),
         Failed: Volatile.Read(ref _kept).Failed + Interlocked.Read(ref _failed),
+        Attention: Volatile.Read(ref _kept).Attention + Interlocked.Read(ref _attention),
         Skipped: Interlocked.Read(ref _alreadyReported) + Interlocked.Read(ref _reused),
         Total: Interlocked.Read(ref _total) is var total and >= 0 ? total : null,
         Elapsed: _clock.Elapsed);
@@ -51,8 +52,9 @@ public sealed class BatchRunner(BatchOptions options, IBatchResultStore results,
         }
         var elapsed = _clock.Elapsed.TotalSeconds;
         var summary = new BatchSummary(
-            Files: kept.Ok + kept.Refused + kept.Failed + _appended,
+            Files: kept.Ok + kept.Attention + kept.Refused + kept.Failed + _appended,
             Ok: kept.Ok + _ok,
+            Attention: kept.Attention + _attention,
             Refused: kept.Refused + _refused,
             Failed: kept.Failed + _failed,
             Processed: _processed,
@@ -121,17 +123,20 @@ public sealed class BatchRunner(BatchOptions options, IBatchResultStore results,
                 // Every result stored, but no line yet: a duplicate of another input's content, or a kill between the two.
                 Interlocked.Increment(ref _reused);
             }
-            if (item.Line.Outcome == BatchOutcome.Refused)
+            switch (item.Line.Outcome)
             {
-                Interlocked.Increment(ref _refused);
-            }
-            else if (item.Line.Outcome == BatchOutcome.Failed)
-            {
-                Interlocked.Increment(ref _failed);
-            }
-            else
-            {
-                Interlocked.Increment(ref _ok);
+                case BatchOutcome.Refused:
+                    Interlocked.Increment(ref _refused);
+                    break;
+                case BatchOutcome.Failed:
+                    Interlocked.Increment(ref _failed);
+                    break;
+                case BatchOutcome.Attention:
+                    Interlocked.Increment(ref _attention);
+                    break;
+                default:
+                    Interlocked.Increment(ref _ok);
+                    break;
             }
             Interlocked.Increment(ref _appended);
         }

@@ -9,8 +9,12 @@ using DocEngine.Core.Signatures;
 
 namespace DocEngine.Core.Batch;
 
-/// <summary>What one step wrote into its folder: file names, and sentences for the person reading the result.</summary>
-internal sealed record StepOutput(IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string? SkippedBecause = null);
+/// <summary>
+/// What one step wrote into its folder: file names, and sentences for the person reading the result; why it did not
+/// apply, or why a person must look at what it made (<paramref name="Attention"/>); and the verify step's verdict.
+/// </summary>
+internal sealed record StepOutput(IReadOnlyList<string> Files, IReadOnlyList<string> Notes, string? SkippedBecause = null, string? Attention = null,
+    string? Verdict = null);
 
 /// <summary>
 /// The three batch steps, each the same core calls the single-file commands make (process, preview, verify), writing
@@ -70,7 +74,8 @@ internal sealed class BatchSteps
             files.Add(name);
         }
         Directory.Delete(work, recursive: true);
-        return new StepOutput(files, [.. actions, .. result.Report.Actions, .. result.Report.Warnings]);
+        return new StepOutput(files, [.. actions, .. result.Report.Actions, .. result.Report.Warnings],
+            Attention: result.Repaired ? "This PDF was damaged and has been repaired the way a PDF viewer repairs it: check that the normalized copy shows every page." : null);
     }
 
     private async Task<(string Name, ProcessingReport Report)> ImageAsync(BatchInput input, string folder, string stem, OutputFormat format,
@@ -112,7 +117,8 @@ internal sealed class BatchSteps
             await File.WriteAllBytesAsync(Path.Combine(folder, file), page.Bytes, cancellationToken).ConfigureAwait(false);
             files.Add(file);
         }
-        return new StepOutput(files, plan.Warnings);
+        return new StepOutput(files, plan.Warnings,
+            Attention: plan.Repaired ? "This PDF is damaged: the preview shows what a repairing viewer can still draw, so check it against the original." : null);
     }
 
     /// <summary>The signature report of a PDF as JSON (signatures.json); anything else has no PDF signature to check.</summary>
@@ -133,7 +139,16 @@ internal sealed class BatchSteps
         {
             await JsonSerializer.SerializeAsync(file, report, FileSystemBatchStore.JsonOptions, cancellationToken).ConfigureAwait(false);
         }
-        return new StepOutput(["signatures.json"], [$"Signatures: {report.Verdict}. {report.Explanation}"]);
+        var verdict = report.Verdict.ContractName();
+        return new StepOutput(["signatures.json"], [$"Signatures: {verdict}. {report.Explanation}"],
+            Attention: report.Verdict.NeedsAttention() ? $"Its digital signatures are not valid ({verdict}): {FirstSentence(report.Explanation)}" : null,
+            Verdict: verdict);
+    }
+
+    private static string FirstSentence(string text)
+    {
+        var end = text.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? text : text[..(end + 1)];
     }
 
     private static DocumentKind Detect(BatchInput input)

@@ -49,6 +49,7 @@ public sealed class BatchWork
         var ops = new List<OpLine>();
         var outputs = new List<string>();
         var worked = false;
+        string? verdict = null;
         long bytesOut = 0;
         foreach (var op in _options.Ops)
         {
@@ -62,16 +63,47 @@ public sealed class BatchWork
             }
             ops.Add(new OpLine(op, key, result.Outcome, result.Outcome == BatchOutcome.Ok ? null : result.Message));
             outputs.AddRange(result.Outputs);
+            verdict ??= result.Verdict;
         }
-        var worst = ops.FirstOrDefault(o => o.Outcome == BatchOutcome.Failed) ?? ops.FirstOrDefault(o => o.Outcome == BatchOutcome.Refused);
-        var line = new BatchReportLine(input.Name, worst?.Outcome ?? BatchOutcome.Ok, worst?.Message ?? "", outputs, clock.ElapsedMilliseconds)
+        var (outcome, message) = Judge(ops);
+        var line = new BatchReportLine(input.Name, outcome, message, outputs, clock.ElapsedMilliseconds)
         {
             Sha256 = sha256,
             Bytes = input.Length,
             Ops = ops,
+            Verdict = verdict,
         };
         return new BatchItem(line, worked, bytesOut);
     }
+
+    /// <summary>
+    /// One outcome for the input: failed when a step failed; refused when every step that applies refused it; attention
+    /// when a step refused what the others could process, or asks for attention; ok otherwise.
+    /// </summary>
+    internal static (BatchOutcome Outcome, string Message) Judge(IReadOnlyList<OpLine> ops)
+    {
+        if (ops.FirstOrDefault(o => o.Outcome == BatchOutcome.Failed) is { } failed)
+        {
+            return (BatchOutcome.Failed, failed.Message ?? "");
+        }
+        var applied = ops.Where(o => o.Outcome != BatchOutcome.Skipped).ToList();
+        if (applied.FirstOrDefault(o => o.Outcome == BatchOutcome.Refused) is { } refused)
+        {
+            return applied.All(o => o.Outcome == BatchOutcome.Refused)
+                ? (BatchOutcome.Refused, refused.Message ?? "")
+                : (BatchOutcome.Attention, $"{StepName(refused.Op)} could not be done, though the other steps were: {refused.Message}");
+        }
+        return applied.FirstOrDefault(o => o.Outcome == BatchOutcome.Attention) is { } attention
+            ? (BatchOutcome.Attention, attention.Message ?? "")
+            : (BatchOutcome.Ok, "");
+    }
+
+    private static string StepName(BatchOp op) => op switch
+    {
+        BatchOp.Normalize => "Normalizing",
+        BatchOp.Preview => "The preview",
+        _ => "The signature check",
+    };
 
     private async Task<OpResult> RunStepAsync(BatchOp op, string key, BatchInput input, string sha256, CancellationToken cancellationToken)
     {
@@ -82,8 +114,11 @@ public sealed class BatchWork
         {
             var output = await WithinBackstopAsync(op, input, folder, cancellationToken).ConfigureAwait(false);
             var bytes = output.Files.Sum(f => new FileInfo(Path.Combine(folder, f)).Length);
-            result = new OpResult(op, key, output.SkippedBecause is null ? BatchOutcome.Ok : BatchOutcome.Skipped, output.SkippedBecause ?? "",
-                output.Files, bytes, clock.ElapsedMilliseconds, output.Notes);
+            var outcome = output.SkippedBecause is not null ? BatchOutcome.Skipped : output.Attention is not null ? BatchOutcome.Attention : BatchOutcome.Ok;
+            result = new OpResult(op, key, outcome, output.SkippedBecause ?? output.Attention ?? "", output.Files, bytes, clock.ElapsedMilliseconds, output.Notes)
+            {
+                Verdict = output.Verdict,
+            };
         }
         catch (DocEngineException refusal)
         {

@@ -25,7 +25,7 @@ public sealed partial class FileSystemBatchStore : IBatchReport
         {
             Directory.Delete(IndexRoot, recursive: true); // the report is the truth; without it, the index says nothing
         }
-        long ok = 0, refused = 0;
+        long ok = 0, refused = 0, attention = 0;
         if (File.Exists(ReportPath))
         {
             var compacted = ReportPath + ".tmp";
@@ -48,13 +48,14 @@ public sealed partial class FileSystemBatchStore : IBatchReport
                     await MarkAsync(line, cancellationToken).ConfigureAwait(false);
                     ok += line.Outcome == BatchOutcome.Ok ? 1 : 0;
                     refused += line.Outcome == BatchOutcome.Refused ? 1 : 0;
+                    attention += line.Outcome == BatchOutcome.Attention ? 1 : 0;
                 }
                 output.Flush(flushToDisk: true);
             }
             File.Move(compacted, ReportPath, overwrite: true);
         }
         _report = new FileStream(ReportPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-        return new BatchTally(ok, refused, 0);
+        return new BatchTally(ok, refused, 0, attention);
     }
 
     /// <inheritdoc />

@@ -14,6 +14,8 @@ public sealed partial class FileSystemBatchStore : IDisposable
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // Operators read report.jsonl: "This PDF's", not "This PDF\u0027s". The report is a file, never embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly JsonSerializerOptions IndentedJson = new(Json) { WriteIndented = true };

@@ -51,7 +51,11 @@ public sealed record PdfPart(string Path, long Bytes, int FirstPage, int LastPag
 /// <param name="Pages">Pages in the original.</param>
 /// <param name="Report">Bytes before and after, every action, warnings, and the image resolution and quality chosen.</param>
 /// <param name="Unchanged">The one part is the input, byte for byte (signed, or nothing made it smaller).</param>
-public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report, bool Unchanged = false);
+public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, ProcessingReport Report, bool Unchanged = false)
+{
+    /// <summary>True when MuPDF had to repair a damaged structure to read it: the result is what a repairing viewer shows.</summary>
+    public bool Repaired { get; init; }
+}
 
 /// <summary>
 /// Makes PDFs fit. PDFsharp reads the PDF (MuPDF's <c>mutool clean</c> repairs or decrypts it first when needed), drops
@@ -124,7 +128,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             {
                 said.Add("Repaired the PDF's damaged structure, as a PDF viewer does when it opens it.");
             }
-            return result with { Report = result.Report with { Actions = [.. said, .. result.Report.Actions] } };
+            return result with { Report = result.Report with { Actions = [.. said, .. result.Report.Actions] }, Repaired = source.Repaired };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -32,20 +32,21 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
         Refusals.ThrowIfUnsupported(detection);
         var warnings = new List<string>();
         int pageCount;
+        var repaired = false;
         if (detection.Kind == DocumentKind.Pdf)
         {
             if (!mutool.IsAvailable)
             {
                 throw MutoolRenderer.Unavailable();
             }
-            pageCount = await PdfPageCountAsync(content, path, request.Password, warnings, cancellationToken).ConfigureAwait(false);
+            (pageCount, repaired) = await PdfPageCountAsync(content, path, request.Password, warnings, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var facts = _images.Inspect(content, detection);
             pageCount = detection.Kind == DocumentKind.Tiff ? facts.Frames : 1;
         }
-        return new PreviewPlan(pageCount, PageSelection.Parse(request.Pages, pageCount), warnings);
+        return new PreviewPlan(pageCount, PageSelection.Parse(request.Pages, pageCount), warnings) { Repaired = repaired };
     }
 
     /// <summary>Renders <paramref name="pages"/> (ascending) and yields them in that order.</summary>
@@ -180,7 +181,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
     }
 
     /// <summary>The page count, through the structural reader; MuPDF's own count for files only it can open.</summary>
-    private async Task<int> PdfPageCountAsync(Stream content, string path, string? password, List<string> warnings, CancellationToken cancellationToken)
+    private async Task<(int Count, bool Repaired)> PdfPageCountAsync(Stream content, string path, string? password, List<string> warnings, CancellationToken cancellationToken)
     {
         try
         {
@@ -193,7 +194,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
             {
                 warnings.Add("This is a dynamic XFA form: only Adobe Reader and Acrobat draw its pages. Other viewers, and these previews, show a placeholder page (\"Please wait...\"), which is what a reviewer without XFA support will see.");
             }
-            return facts.Pages;
+            return (facts.Pages, false);
         }
         catch (DocEngineException damaged) when (damaged.Reason == "DAMAGED_FILE"
             && !damaged.Details.GetValueOrDefault("parser_message", "").Contains("ncrypt", StringComparison.Ordinal))
@@ -205,7 +206,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
                 throw;
             }
             warnings.Add("This PDF is damaged; the previews show what a repairing viewer can still draw.");
-            return count;
+            return (count, true);
         }
     }
 

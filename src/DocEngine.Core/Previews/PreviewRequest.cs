@@ -54,4 +54,8 @@ public sealed record PreviewRequest(string? Pages = null, int? Width = null, int
 public sealed record RenderedPage(int Number, int Width, int Height, PreviewFormat Format, byte[] Bytes);
 
 /// <summary>What a preview run knows before the first page: how many pages there are, which are coming, and warnings.</summary>
-public sealed record PreviewPlan(int PageCount, IReadOnlyList<int> Pages, IReadOnlyList<string> Warnings);
+public sealed record PreviewPlan(int PageCount, IReadOnlyList<int> Pages, IReadOnlyList<string> Warnings)
+{
+    /// <summary>True when the PDF is damaged and the previews show what a repairing viewer can still draw.</summary>
+    public bool Repaired { get; init; }
+}

@@ -25,7 +25,7 @@ public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspe
             }
             if (bytes is not null)
             {
-                verdict = VerdictName((await signatures.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false)).Verdict);
+                verdict = (await signatures.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false)).Verdict.ContractName();
             }
         }
         catch (DocEngineException refusal)
@@ -36,14 +36,4 @@ public sealed class DocumentFacts(DocumentReader reader, DocumentInspector inspe
         return (pages, new ReceiptProcessing(verdict, note, made.Select(r =>
             new ReceiptRendition($"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}", r.MediaType, r.Sha256)).ToList()));
     }
-
-    /// <summary>The contract's name of a verdict, as receipts carry it.</summary>
-    public static string VerdictName(SignatureVerdict verdict) => verdict switch
-    {
-        SignatureVerdict.NotSigned => "VERDICT_NOT_SIGNED",
-        SignatureVerdict.Valid => "VERDICT_VALID",
-        SignatureVerdict.ValidUntrusted => "VERDICT_VALID_UNTRUSTED",
-        SignatureVerdict.Modified => "VERDICT_MODIFIED",
-        _ => "VERDICT_INVALID",
-    };
 }

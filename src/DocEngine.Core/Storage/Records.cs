@@ -73,9 +73,11 @@ public sealed record BatchRecord(
     long Total,
     long Ok,
     long Refused,
-    long Failed)
+    long Failed,
+    long Attention = 0)
 {
-    public long Done => Ok + Refused + Failed;
+    /// <summary>Documents with an outcome: ok, attention, refused or failed.</summary>
+    public long Done => Ok + Attention + Refused + Failed;
 }
 
 /// <summary>One document of a batch, as handed to a worker under a lease.</summary>

@@ -4,7 +4,7 @@ namespace DocEngine.Core.Storage;
 
 public sealed partial class SqliteMetadataStore
 {
-    private const string BatchColumns = "tenant, id, application_id, operations, max_bytes, completed, create_time, complete_time, total, ok, refused, failed";
+    private const string BatchColumns = "tenant, id, application_id, operations, max_bytes, completed, create_time, complete_time, total, ok, refused, failed, attention";
 
     // Item states: 0 pending, 1 leased, 2 done. SQLite serializes writers, so a claim's UPDATE … RETURNING is atomic;
     // PostgreSQL would select the rows FOR UPDATE SKIP LOCKED inside the same statement.
@@ -40,6 +40,12 @@ public sealed partial class SqliteMetadataStore
         PRAGMA user_version = 4;
         """;
 
+    // Version 5: documents processed that need a person's attention (a signature not valid, a repaired file).
+    private const string BatchAttentionSchema = """
+        ALTER TABLE batches ADD COLUMN attention INTEGER NOT NULL DEFAULT 0;
+        PRAGMA user_version = 5;
+        """;
+
     /// <inheritdoc />
     public async Task<BatchRecord> CreateBatchAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
@@ -55,7 +61,7 @@ public sealed partial class SqliteMetadataStore
             batch = batch with { Total = total, Completed = total == 0, CompleteTime = total == 0 ? batch.CreateTime : null };
         }
         await using (var insert = Command(connection,
-            $"INSERT INTO batches ({BatchColumns}) VALUES ($tenant, $id, $app, $ops, $max, $completed, $create, $complete, $total, 0, 0, 0);",
+            $"INSERT INTO batches ({BatchColumns}) VALUES ($tenant, $id, $app, $ops, $max, $completed, $create, $complete, $total, 0, 0, 0, 0);",
             ("$tenant", batch.Tenant), ("$id", batch.Id), ("$app", batch.ApplicationId), ("$ops", batch.Operations), ("$max", batch.MaxBytes),
             ("$completed", batch.Completed ? 1 : 0), ("$create", ToUnixMicros(batch.CreateTime)),
             ("$complete", batch.CompleteTime is { } c ? ToUnixMicros(c) : null), ("$total", batch.Total)))
@@ -137,7 +143,7 @@ public sealed partial class SqliteMetadataStore
         }
         if (changed == 1)
         {
-            var column = outcome switch { 0 => "ok", 1 => "refused", _ => "failed" };
+            var column = outcome switch { 0 => "ok", 1 => "refused", 4 => "attention", _ => "failed" }; // BatchOutcome's values
             await using var count = Command(connection, $"UPDATE batches SET {column} = {column} + 1 WHERE id = $batch;", ("$batch", item.BatchId));
             count.Transaction = transaction;
             await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +156,7 @@ public sealed partial class SqliteMetadataStore
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
-            "UPDATE batches SET completed = 1, complete_time = $now WHERE id = $batch AND completed = 0 AND ok + refused + failed >= total;",
+            "UPDATE batches SET completed = 1, complete_time = $now WHERE id = $batch AND completed = 0 AND ok + refused + failed + attention >= total;",
             ("$now", ToUnixMicros(now)), ("$batch", batchId));
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -169,7 +175,7 @@ public sealed partial class SqliteMetadataStore
         // through batch_items_by_state), never a scan of batch_items. WAL readers do not wait for a writer.
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
-            "SELECT COALESCE(SUM(total - ok - refused - failed), 0), " +
+            "SELECT COALESCE(SUM(total - ok - refused - failed - attention), 0), " +
             "(SELECT COUNT(*) FROM batch_items WHERE state = 1 AND batch_id IN (SELECT id FROM batches WHERE completed = 0)) " +
             "FROM batches WHERE completed = 0;");
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -190,5 +196,6 @@ public sealed partial class SqliteMetadataStore
         Total: reader.GetInt64(8),
         Ok: reader.GetInt64(9),
         Refused: reader.GetInt64(10),
-        Failed: reader.GetInt64(11));
+        Failed: reader.GetInt64(11),
+        Attention: reader.GetInt64(12));
 }

@@ -8,7 +8,7 @@ namespace DocEngine.Core.Storage;
 /// </summary>
 public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore
 {
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
     private readonly string _connectionString;
 
     private SqliteMetadataStore(string path)
@@ -51,6 +51,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         if (current < 4)
         {
             await ExecuteAsync(connection, BatchesSchema, cancellationToken).ConfigureAwait(false);
+        }
+        if (current < 5)
+        {
+            await ExecuteAsync(connection, BatchAttentionSchema, cancellationToken).ConfigureAwait(false);
         }
         return store;
     }

@@ -61,6 +61,7 @@ public sealed class BatchGrpcService(StoredBatches batches, TimeProvider time) :
             Ok = batch.Ok,
             Refused = batch.Refused,
             Failed = batch.Failed,
+            Attention = batch.Attention,
             CreateTime = Timestamp.FromDateTimeOffset(batch.CreateTime),
             CompleteTime = batch.CompleteTime is { } c ? Timestamp.FromDateTimeOffset(c) : null,
             DocumentsPerSecond = seconds > 0 ? batch.Done / seconds : 0,

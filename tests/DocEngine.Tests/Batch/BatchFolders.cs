@@ -43,6 +43,20 @@ internal static class BatchFolders
         return all[..(startOfScan / 2)];
     }
 
+    /// <summary>
+    /// A one-page PDF whose cross-reference data points at the wrong bytes (every object 7 bytes off, startxref 3 bytes
+    /// into the table): a viewer repairs it by scanning, a strict reader cannot read it.
+    /// </summary>
+    public static byte[] PdfWithBrokenXref()
+    {
+        var text = System.Text.Encoding.Latin1.GetString(Previews.PreviewRenderingTests.SimplePdf(0));
+        var table = text.LastIndexOf("\nxref\n", StringComparison.Ordinal) + 1;
+        var entries = System.Text.RegularExpressions.Regex.Replace(text[table..text.IndexOf("trailer", table, StringComparison.Ordinal)],
+            @"(\d{10}) 00000 n", m => $"{long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 7:D10} 00000 n");
+        var trailer = text[text.IndexOf("trailer", table, StringComparison.Ordinal)..].Replace($"startxref\n{table}", $"startxref\n{table + 3}", StringComparison.Ordinal);
+        return System.Text.Encoding.Latin1.GetBytes(text[..table] + entries + trailer);
+    }
+
     /// <summary>The whole lines of OUT/report.jsonl; a last line cut short by a kill is left out.</summary>
     public static List<BatchReportLine> Report(string outFolder)
     {

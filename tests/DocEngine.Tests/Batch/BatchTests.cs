@@ -1,4 +1,5 @@
 using DocEngine.Core.Previews;
+using DocEngine.Tests.Infrastructure.SignedPdfs;
 using System.Text.Json;
 using DocEngine.Core.Batch;
 using DocEngine.Tests.Corpus;
@@ -17,7 +18,7 @@ public sealed class BatchTests : IDisposable
     public void Dispose() => _work.Dispose();
 
     [SkippableFact]
-    public async Task Batch_over_the_shared_corpus_accounts_for_every_file_as_ok_or_refused_with_a_sentence()
+    public async Task Batch_over_the_shared_corpus_accounts_for_every_file_as_ok_attention_or_refused_with_a_sentence()
     {
         var corpus = Path.Combine(SharedCorpus.RequireOrSkip(), "corpus");
         var output = Path.Combine(_work.Path, "out");
@@ -28,10 +29,14 @@ public sealed class BatchTests : IDisposable
         var inputs = BatchFolders.Inputs(corpus);
         Assert.Equal(inputs, report.Select(l => l.Input).Order(StringComparer.Ordinal));
         Assert.All(CorpusManifest.Corpus(), entry => Assert.Contains(entry.Name, inputs));
-        Assert.All(report, line => Assert.True(line.Outcome == BatchOutcome.Ok || (line.Outcome == BatchOutcome.Refused && line.Message.EndsWith('.')),
+        Assert.All(report, line => Assert.True(line.Outcome == BatchOutcome.Ok
+                || (line.Outcome is BatchOutcome.Refused or BatchOutcome.Attention && line.Message.EndsWith('.')),
             $"{line.Input}: {line.Outcome} \"{line.Message}\""));
         Assert.Equal((inputs.Count, 0L), (summary.Files, summary.Failed));
-        Assert.Equal(inputs.Count, summary.Ok + summary.Refused);
+        Assert.Equal(inputs.Count, summary.Ok + summary.Attention + summary.Refused);
+        // Every PDF's line carries its signature verdict; nothing else has one.
+        Assert.All(report.Where(l => l.Input.StartsWith("pdf-signed/", StringComparison.Ordinal)), line => Assert.StartsWith("VERDICT_", line.Verdict));
+        Assert.All(report.Where(l => l.Input.StartsWith("jpeg/", StringComparison.Ordinal)), line => Assert.Null(line.Verdict));
         Assert.All(report.SelectMany(l => l.Outputs), path => Assert.True(File.Exists(Path.Combine(output, path)), path));
 
         // Signed PDFs come out of normalize byte for byte, as the core promises (compressing would break the signature).
@@ -141,6 +146,37 @@ public sealed class BatchTests : IDisposable
         Assert.Equal((3L, 3L, 0L), (refit.Files, refit.Processed, refit.Skipped));
         Assert.All(report, line => Assert.Contains(line.Outputs, o => o.EndsWith("/normalized.pdf", StringComparison.Ordinal)));
         Assert.Equal(previews, report.SelectMany(l => l.Outputs).Where(o => o.Contains("/preview-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_tampered_signature_and_a_repaired_pdf_need_attention_while_a_web_page_renamed_pdf_is_refused()
+    {
+        var input = Path.Combine(_work.Path, "in");
+        Directory.CreateDirectory(input);
+        await File.WriteAllBytesAsync(Path.Combine(input, "tampered.pdf"), Tamper.FlipByteInText(PdfSigner.Sign(FormPdf.Create().Bytes).Bytes));
+        await File.WriteAllBytesAsync(Path.Combine(input, "signed.pdf"), PdfSigner.Sign(FormPdf.Create().Bytes).Bytes);
+        await File.WriteAllBytesAsync(Path.Combine(input, "repaired.pdf"), BatchFolders.PdfWithBrokenXref());
+        await File.WriteAllTextAsync(Path.Combine(input, "letter.pdf"), "<!DOCTYPE html><html><body><p>Dear officer,</p></body></html>");
+        var output = Path.Combine(_work.Path, "out");
+
+        var summary = await RunInProcessAsync(input, output, concurrency: 2);
+
+        var report = BatchFolders.Report(output).ToDictionary(l => l.Input);
+        var tampered = report["tampered.pdf"];
+        Assert.Equal((BatchOutcome.Attention, "VERDICT_INVALID"), (tampered.Outcome, tampered.Verdict));
+        Assert.StartsWith("Its digital signatures are not valid (VERDICT_INVALID): ", tampered.Message, StringComparison.Ordinal);
+        Assert.Equal((BatchOutcome.Ok, "VERDICT_VALID_UNTRUSTED", ""), (report["signed.pdf"].Outcome, report["signed.pdf"].Verdict, report["signed.pdf"].Message));
+        var repaired = report["repaired.pdf"];
+        Assert.Equal(BatchOutcome.Attention, repaired.Outcome);
+        Assert.Contains(repaired.Outputs, o => o.EndsWith("/page-0001.png", StringComparison.Ordinal)); // previewed: not refused
+        Assert.EndsWith(".", repaired.Message, StringComparison.Ordinal);
+        Assert.Contains(repaired.Ops, op => op.Op == BatchOp.Normalize && op.Outcome == BatchOutcome.Attention
+            && op.Message!.Contains("repaired", StringComparison.Ordinal));
+        Assert.Equal(BatchOutcome.Refused, report["letter.pdf"].Outcome);
+        Assert.Null(report["letter.pdf"].Verdict);
+        Assert.Equal((1L, 2L, 1L, 0L), (summary.Ok, summary.Attention, summary.Refused, summary.Failed));
+        var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json"))).RootElement;
+        Assert.Equal(2, written.GetProperty("attention").GetInt64());
     }
 
     private static async Task<BatchSummary> RunInProcessAsync(string input, string output, int concurrency, long? maxBytes = null)

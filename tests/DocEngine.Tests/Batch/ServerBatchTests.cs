@@ -1,5 +1,6 @@
 using DocEngine.Contract.V1;
 using DocEngine.Tests.Infrastructure;
+using DocEngine.Tests.Infrastructure.SignedPdfs;
 using Grpc.Core;
 
 namespace DocEngine.Tests.Batch;
@@ -57,6 +58,28 @@ public sealed class ServerBatchTests : IAsyncLifetime
         Assert.True(updates.Select(u => u.Done).SequenceEqual(updates.Select(u => u.Done).Order()), "progress never goes backwards");
         Assert.True(final.Done >= before.Done);
         Assert.NotNull(final.CompleteTime);
+    }
+
+    [Fact]
+    public async Task A_server_batch_counts_a_tampered_signature_and_a_repaired_pdf_as_needing_attention()
+    {
+        var application = (await new ApplicationService.ApplicationServiceClient(_server.Invoker()).CreateApplicationAsync(new CreateApplicationRequest())).Application;
+        var id = application.Name["applications/".Length..];
+        await Clients.UploadStreamingAsync(_server.Invoker(), Tamper.FlipByteInText(PdfSigner.Sign(FormPdf.Create().Bytes).Bytes), filename: "tampered.pdf", application: id);
+        await Clients.UploadStreamingAsync(_server.Invoker(), BatchFolders.PdfWithBrokenXref(), filename: "repaired.pdf", application: id);
+        await Clients.UploadStreamingAsync(_server.Invoker(), Processing.ProcessingServiceTests.Photo(640, 480), filename: "photo.jpg", application: id);
+        var batches = new BatchService.BatchServiceClient(_server.Invoker());
+        var started = (await batches.StartBatchAsync(new StartBatchRequest { Parent = application.Name })).Batch;
+
+        using var watch = batches.WatchBatch(new WatchBatchRequest { Name = started.Name }, deadline: DateTime.UtcNow.AddMinutes(2));
+        DocEngine.Contract.V1.Batch final = started;
+        await foreach (var update in watch.ResponseStream.ReadAllAsync())
+        {
+            final = update.Batch;
+        }
+
+        Assert.Equal(BatchState.Completed, final.State);
+        Assert.Equal((3L, 3L, 1L, 2L, 0L, 0L), (final.Total, final.Done, final.Ok, final.Attention, final.Refused, final.Failed));
     }
 
     [Fact]
