@@ -17,6 +17,13 @@ namespace DocEngine.Server;
 /// <summary>All of the server's registrations, so Program.cs stays a few lines.</summary>
 public static class DocEngineServerExtensions
 {
+    /// <summary>The gRPC services DocEngine serves, by the full names health clients ask for.</summary>
+    public static readonly IReadOnlyList<string> ServiceNames =
+    [
+        "docengine.v1.UploadService", "docengine.v1.ApplicationService", "docengine.v1.DocumentService", "docengine.v1.ProcessingService",
+        "docengine.v1.PreviewService", "docengine.v1.SignatureService", "docengine.v1.ReceiptService", "docengine.v1.BatchService",
+    ];
+
     /// <summary>Registers the core on embedded storage, gRPC (+ gRPC-Web, health, reflection), API-key auth and CORS.</summary>
     public static WebApplicationBuilder AddDocEngine(this WebApplicationBuilder builder)
     {
@@ -30,6 +37,9 @@ public static class DocEngineServerExtensions
         services.AddSingleton(TimeProvider.System);
         // Kestrel only reads endpoints from its section by itself; bind the limits too (HTTP/2 windows, benchmarks/README.md).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+        // gRPC needs HTTP/2, which cleartext listeners do not offer unless told; appsettings.json says so too, and wins where it differs.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
 
         services.AddSingleton(_ => EmbeddedStorage.OpenAsync(options.DataDirectory, CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
@@ -126,11 +136,17 @@ public static class DocEngineServerExtensions
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
             {
-                // The whole server ("") does not go down with the renderer; previews report on their own name.
+                // The whole server ("") does not go down with the renderer; previews report on their own name, and
+                // PreviewService (which cannot draw a PDF without it) on its service name, as health clients ask.
                 health.Services.Map("", check => !check.Tags.Contains("previews"));
                 health.Services.Map("docengine.previews", check => check.Tags.Contains("previews"));
+                foreach (var service in ServiceNames)
+                {
+                    health.Services.Map(service, check => service == "docengine.v1.PreviewService" || !check.Tags.Contains("previews"));
+                }
             })
             .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<TenantKeysHealthCheck>("tenants")
             .AddCheck<PreviewHealthCheck>("previews", tags: ["previews"]);
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
@@ -152,6 +168,7 @@ public static class DocEngineServerExtensions
     /// <summary>Maps the gRPC services with gRPC-Web enabled, plus health, reflection, metrics and the portal page.</summary>
     public static WebApplication MapDocEngine(this WebApplication app)
     {
+        WarnAtStart(app);
         app.UseDocEnginePortal();
         app.UseRouting();
         app.UseCors();
@@ -168,5 +185,18 @@ public static class DocEngineServerExtensions
         app.MapGrpcReflectionService();
         app.MapDocEngineMetrics();
         return app;
+    }
+
+    /// <summary>Says at start, not at the first refused call, what will make every call fail.</summary>
+    private static void WarnAtStart(WebApplication app)
+    {
+        if (!File.Exists(Path.Combine(app.Environment.ContentRootPath, "appsettings.json")))
+        {
+            ServerLog.ConfigurationMissing(app.Logger, app.Environment.ContentRootPath);
+        }
+        if (!TenantKeysHealthCheck.AnyKey(app.Services.GetRequiredService<ServerOptions>()))
+        {
+            ServerLog.NoApiKeys(app.Logger);
+        }
     }
 }

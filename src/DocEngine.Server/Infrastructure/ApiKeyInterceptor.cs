@@ -13,18 +13,16 @@ namespace DocEngine.Server.Infrastructure;
 public sealed class ApiKeyInterceptor : Interceptor
 {
     private const string TenantKey = "docengine.tenant";
+    private const string PublicKeysMethod = "/docengine.v1.ReceiptService/GetReceiptKeys";
     private readonly Dictionary<string, string> _tenantsByKeyHash;
 
     /// <summary>Builds the key table from configuration.</summary>
-    public ApiKeyInterceptor(ServerOptions options, ILogger<ApiKeyInterceptor> logger)
+    public ApiKeyInterceptor(ServerOptions options)
     {
+        // With none, every call is refused: said at start and in health (TenantKeysHealthCheck).
         _tenantsByKeyHash = options.ApiKeys
             .Where(k => !string.IsNullOrWhiteSpace(k.Key) && !string.IsNullOrWhiteSpace(k.Tenant))
             .ToDictionary(k => Hash(k.Key), k => k.Tenant, StringComparer.Ordinal);
-        if (_tenantsByKeyHash.Count == 0)
-        {
-            ServerLog.NoApiKeys(logger);
-        }
     }
 
     /// <summary>The tenant the interceptor authenticated for this call.</summary>
@@ -57,9 +55,9 @@ public sealed class ApiKeyInterceptor : Interceptor
 
     private void Authenticate(ServerCallContext context)
     {
-        if (!context.Method.StartsWith("/docengine.", StringComparison.Ordinal))
+        if (!context.Method.StartsWith("/docengine.", StringComparison.Ordinal) || context.Method == PublicKeysMethod)
         {
-            return; // grpc.health.v1 and grpc.reflection are public
+            return; // grpc.health.v1 and grpc.reflection are public, and so are the receipts' public keys: anyone may check a receipt
         }
         var key = KeyFrom(context.RequestHeaders);
         if (key is null)

@@ -3,7 +3,7 @@ namespace DocEngine.Server.Infrastructure;
 /// <summary>Server log events. Ids and method names only; never document bytes, file names or keys.</summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(2001, LogLevel.Warning, "No API keys are configured under DocEngine:ApiKeys: every DocEngine call will be refused")]
+    [LoggerMessage(2001, LogLevel.Warning, "No API keys are configured under DocEngine:ApiKeys: every DocEngine call will be refused, and health reports NOT_SERVING. Add one per portal (DocEngine__ApiKeys__0__Key, DocEngine__ApiKeys__0__Tenant)")]
     public static partial void NoApiKeys(ILogger logger);
 
     [LoggerMessage(2002, LogLevel.Error, "Unexpected failure in {Method} (reference {Reference})")]
@@ -23,4 +23,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(2007, LogLevel.Information, "The portal page is served at / from {Root}")]
     public static partial void PortalServed(ILogger logger, string root);
+
+    [LoggerMessage(2008, LogLevel.Critical, "DocEngine could not start ({Failure}); the sentence on stderr says why")]
+    public static partial void StartFailed(ILogger logger, string failure);
+
+    [LoggerMessage(2009, LogLevel.Warning, "No appsettings.json in {Folder}: DocEngine runs on built-in defaults and environment variables only")]
+    public static partial void ConfigurationMissing(ILogger logger, string folder);
 }
