@@ -49,12 +49,14 @@ internal static class ResourceNames
         var parts = name.Split('/');
         var id = parts switch
         {
-            [var bare] => bare,
+            [var bare] when !IsCollection(bare) => bare, // "applications" alone is a collection, not an id
             [var c, var value] when c == collection => value,
             _ => null,
         };
         return Ids.IsValid(id) ? id! : throw Malformed(field, pattern);
     }
+
+    private static bool IsCollection(string word) => word is "applications" or "documents" or "uploads" or "batches" or "renditions" or "receipt";
 
     private static DocEngineException Malformed(string field, string pattern) => new(ErrorKind.InvalidArgument, "INVALID_NAME",
         $"The {field} must look like '{pattern}', where ids use only letters, digits, '.', '_' and '-'.")
