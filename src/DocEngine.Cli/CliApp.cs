@@ -29,7 +29,10 @@ public static class CliApp
             {
                 await stderr.WriteLineAsync(error.Message);
             }
-            await stderr.WriteLineAsync("Run 'docengine --help' (or 'docengine COMMAND --help') for usage.");
+            var command = parse.CommandResult.Command;
+            await stderr.WriteLineAsync(command == root
+                ? "Run `docengine --help` for usage."
+                : $"Run `docengine {command.Name} --help` for this command's usage, or `docengine --help` for every command.");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
@@ -44,8 +47,10 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            await stderr.WriteLineAsync("Interrupted. Run the same command again to continue where it stopped.");
-            return ExitCodes.Other;
+            await stderr.WriteLineAsync(ExitCodes.IsResumable(parse.CommandResult.Command.Name)
+                ? "Interrupted. Run the same command again to continue where it stopped."
+                : "Interrupted.");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

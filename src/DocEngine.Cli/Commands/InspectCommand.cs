@@ -96,7 +96,7 @@ internal static class InspectCommand
             else
             {
                 lines.Add($"  PDF {pdf.Version}, {pdf.Pages} page(s); first page {pdf.PageSizes.FirstOrDefault()?.WidthPoints / 72:0.##} × {pdf.PageSizes.FirstOrDefault()?.HeightPoints / 72:0.##} in");
-                lines.Add($"  Encryption: {pdf.Encryption}; text layer: {(pdf.HasTextLayer ? "yes" : "no (scanned pages)")}; JavaScript: {(pdf.HasJavascript ? "yes" : "no")}; attachments: {(pdf.HasEmbeddedFiles ? "yes" : "no")}; XFA form: {(pdf.HasXfa ? "yes" : "no")}");
+                lines.Add($"  Encryption: {Words.Of(pdf.Encryption)}; text layer: {(pdf.HasTextLayer ? "yes" : "no (scanned pages)")}; JavaScript: {(pdf.HasJavascript ? "yes" : "no")}; attachments: {(pdf.HasEmbeddedFiles ? "yes" : "no")}; XFA form: {(pdf.HasXfa ? "yes" : "no")}");
                 lines.Add($"  Signature fields: {pdf.SignatureFields} ({pdf.SignedSignatureFields} signed)");
             }
         }

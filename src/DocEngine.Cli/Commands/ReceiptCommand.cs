@@ -47,7 +47,7 @@ internal static class ReceiptCommand
             {
                 await stdout.WriteLineAsync($"Valid: receipt {payload.Sequence} of {payload.Application}: \"{payload.Filename}\" ({ByteSize.Describe(payload.SizeBytes)}, " +
                     $"{payload.Pages} page(s), SHA-256 {payload.Sha256}) received {payload.ReceivedAt:yyyy-MM-dd HH:mm:ss} UTC" +
-                    (payload.Processing.SignatureVerdict is { } verdict ? $"; signatures: {verdict}" : "") + ".");
+                    (payload.Processing.SignatureVerdict is { } verdict ? $"; signatures: {Words.OfVerdict(verdict)}" : "") + ".");
             }
             if (local is not null)
             {

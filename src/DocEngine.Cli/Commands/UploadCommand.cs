@@ -77,7 +77,8 @@ internal static class UploadCommand
                 receipts.Add((await client.GetReceiptAsync(new GetReceiptRequest { Name = document.Name }, cancellationToken: cancellationToken)).Receipt.Jws);
             }
             await File.WriteAllLinesAsync(receiptOut.FullName, receipts, cancellationToken);
-            await stderr.WriteLineAsync($"Wrote {receipts.Count} signed receipt(s) to {receiptOut.FullName}; check them any time with `docengine receipt verify {receiptOut.Name}`.");
+            await stderr.WriteLineAsync($"Wrote {receipts.Count} signed receipt(s) to {receiptOut.FullName}; check them any time with "
+                + $"`docengine receipt verify {Output.ShellQuote(Output.PathForHint(receiptOut.FullName))} --server {connection.Url}`.");
         }
         return ExitCodes.Ok;
     }

@@ -126,7 +126,7 @@ internal static class VerifyCommand
             {
                 lines.Add($"  Time-stamp: {stamp.Time?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} by {stamp.Authority?.Subject ?? "?"} ({(stamp.Verified ? "verified" : "NOT verified")})");
             }
-            lines.Add($"  Integrity: {Words(signature.Integrity.ToString())}; coverage: {Words(signature.Coverage.ToString())} (revision {signature.Revision} of {report.Revisions}); changed after: {Words(signature.ModificationLevel.ToString())}; trust: {Words(signature.Trust.ToString())}");
+            lines.Add($"  Integrity: {Words.Of(signature.Integrity)}; coverage: {Words.Of(signature.Coverage)} (revision {signature.Revision} of {report.Revisions}); changed after: {Words.Of(signature.ModificationLevel)}; trust: {Words.Of(signature.Trust)}");
             lines.Add($"  Algorithms: {signature.DigestAlgorithm}, {signature.SignatureAlgorithm}{(signature.DocMdp > 0 ? $"; certifies with DocMDP P={signature.DocMdp}" : "")}");
             lines.AddRange(signature.Changes.Select(c => "  Changed after signing: " + c));
             lines.AddRange(signature.Problems.Select(p => "  Problem: " + p));
@@ -137,7 +137,7 @@ internal static class VerifyCommand
         }
         foreach (var mark in report.OtherMarks)
         {
-            lines.Add($"Not a digital signature: {Words(mark.Kind.ToString())}{(mark.FieldName.Length > 0 ? $" in field \"{mark.FieldName}\"" : "")}{(mark.Page > 0 ? $" on page {mark.Page}" : "")}{(mark.Text.Length > 0 ? $": \"{mark.Text}\"" : "")}");
+            lines.Add($"Not a digital signature: {Words.Of(mark.Kind)}{(mark.FieldName.Length > 0 ? $" in field \"{mark.FieldName}\"" : "")}{(mark.Page > 0 ? $" on page {mark.Page}" : "")}{(mark.Text.Length > 0 ? $": \"{mark.Text}\"" : "")}");
         }
         return string.Join(Environment.NewLine, lines).TrimEnd();
     }
@@ -158,6 +158,4 @@ internal static class VerifyCommand
         SignatureKind.Detached => "detached signature",
         _ => "approval signature",
     };
-
-    private static string Words(string pascal) => string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

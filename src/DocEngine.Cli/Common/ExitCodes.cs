@@ -13,6 +13,11 @@ public static class ExitCodes
     public const int Refused = 3;
     /// <summary>The server is unreachable or refused the call.</summary>
     public const int Unreachable = 4;
+    /// <summary>Interrupted by Ctrl-C (SIGINT), as shells report it: 128 + 2.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Commands that continue where an interrupted run stopped when run again.</summary>
+    public static bool IsResumable(string command) => command is "upload" or "download" or "batch";
 }
 
 /// <summary>A failure with its exit code and the one sentence to print on stderr.</summary>

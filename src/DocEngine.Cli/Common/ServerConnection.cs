@@ -16,9 +16,12 @@ public sealed class ServerConnection : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    private ServerConnection(string url, string apiKey)
+    private readonly bool _resumable;
+
+    private ServerConnection(string url, string apiKey, bool resumable)
     {
         Url = url;
+        _resumable = resumable;
         _channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -69,29 +72,49 @@ public sealed class ServerConnection : IDisposable
 
     /// <summary>Opens a channel from the parsed options.</summary>
     public static ServerConnection Open(ParseResult parse, (Option<string> Server, Option<string?> ApiKey) options) =>
-        Open(parse.GetValue(options.Server)!, parse.GetValue(options.ApiKey));
+        Open(parse.GetValue(options.Server)!, parse.GetValue(options.ApiKey), ExitCodes.IsResumable(parse.CommandResult.Command.Name));
 
-    /// <summary>Opens a channel to <paramref name="url"/>; the key defaults to env DOCENGINE_API_KEY, then the Development key.</summary>
-    public static ServerConnection Open(string url, string? apiKey)
+    /// <summary>
+    /// Opens a channel to <paramref name="url"/>; the key defaults to env DOCENGINE_API_KEY, then the Development key.
+    /// <paramref name="resumable"/> says whether running the command again continues its work (upload, download).
+    /// </summary>
+    public static ServerConnection Open(string url, string? apiKey, bool resumable = false)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CliFailure(ExitCodes.Usage, $"--server must be an http:// or https:// URL, not '{url}'.");
         }
         var key = apiKey ?? (Environment.GetEnvironmentVariable("DOCENGINE_API_KEY") is { Length: > 0 } fromEnv ? fromEnv : DevelopmentApiKey);
-        return new ServerConnection(url, key);
+        return new ServerConnection(url, key, resumable);
     }
 
     /// <summary>Turns a failed call into the exit code and sentence the CLI contract promises.</summary>
-    public CliFailure Explain(RpcException e) => e.StatusCode switch
+    public CliFailure Explain(RpcException e) => WrongProtocol(e) ? new CliFailure(ExitCodes.Unreachable,
+            $"The server at {Url} speaks only HTTP/1.1 there, but the CLI calls gRPC over HTTP/2: point --server at DocEngine's gRPC listener "
+            + $"(http://localhost:5080 in Development; 5081 is the browsers' port), or start the server with its appsettings.json so it listens with HTTP/2.")
+        : e.StatusCode switch
     {
         StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.OutOfRange
             or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.DataLoss => new CliFailure(ExitCodes.Refused, e.Status.Detail),
         StatusCode.Unavailable or StatusCode.DeadlineExceeded => new CliFailure(ExitCodes.Unreachable,
-            $"Cannot reach the DocEngine server at {Url}: start it (dotnet run --project src/DocEngine.Server) or pass --server. Run the same command again to resume."),
+            $"Cannot reach the DocEngine server at {Url}: start it (dotnet run --project src/DocEngine.Server) or pass --server."
+            + (_resumable ? " Run the same command again to resume." : "")),
         StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Unimplemented => new CliFailure(ExitCodes.Unreachable, e.Status.Detail),
         _ => new CliFailure(ExitCodes.Other, $"The server failed: {e.Status.Detail}"),
     };
+
+    /// <summary>True when the call failed because the server answered HTTP/2 with HTTP_1_1_REQUIRED (an HTTP/1.1-only listener).</summary>
+    private static bool WrongProtocol(RpcException e)
+    {
+        for (var cause = e.Status.DebugException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is HttpProtocolException { ErrorCode: 0xd })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <inheritdoc />
     public void Dispose() => _channel.Dispose();

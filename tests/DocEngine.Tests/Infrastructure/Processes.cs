@@ -10,14 +10,14 @@ namespace DocEngine.Tests.Infrastructure;
 /// <summary>Runs a built DocEngine program as a child process through the dotnet host.</summary>
 internal static class DotNet
 {
-    public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment)
+    public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
@@ -70,8 +70,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server; <paramref name="settings"/> are extra configuration keys (e.g. DocEngine:Portal:ChunkBytes).</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the server; <paramref name="settings"/> are extra configuration keys (e.g. DocEngine:Portal:ChunkBytes);
+    /// <paramref name="workingDirectory"/> is where it is started from (default: its own folder).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? settings = null,
+        string? workingDirectory = null)
     {
         var url = $"http://127.0.0.1:{port ?? DocEngineFactory.FreePort()}";
         var webUrl = $"http://127.0.0.1:{DocEngineFactory.FreePort()}";
@@ -91,7 +95,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             environment[key.Replace(":", "__")] = value;
         }
-        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, [], environment))!;
+        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, [], environment, workingDirectory))!;
         var server = new ServerProcess(process, url, webUrl);
         await server.WaitUntilServingAsync();
         return server;
@@ -199,6 +203,13 @@ public sealed class CliProcess : IDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", "INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
     }
 
     public void Dispose() => _process.Dispose();
