@@ -1,4 +1,4 @@
-// Bundles the page into the folder given as the first argument (dist/ by default): app.js, index.html, styles.css.
+// Bundles the page into the folder given as the first argument (dist/ by default): app.js, index.html, styles.css, favicon.svg.
 import { build } from "esbuild";
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +16,6 @@ await build({
   outfile: join(out, "app.js"),
   logLevel: "warning",
 });
-for (const file of ["index.html", "styles.css"]) {
+for (const file of ["index.html", "styles.css", "favicon.svg"]) {
   await copyFile(join("src", file), join(out, file));
 }

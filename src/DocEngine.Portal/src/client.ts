@@ -20,6 +20,8 @@ export interface PortalConfig {
   targetBytes: number;
   /** Preview width in pixels. */
   previewWidth: number;
+  /** The largest file the server accepts (DocEngine:Uploads:MaxUploadBytes). */
+  maxUploadBytes: number;
 }
 
 export async function loadConfig(): Promise<PortalConfig> {

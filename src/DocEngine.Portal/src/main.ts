@@ -3,6 +3,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connect, loadConfig, sentence, type Clients } from "./client";
 import { FileCard, type CardSettings } from "./card";
+import { formatBytes } from "./upload";
 
 const applicationKey = "docengine.application";
 const apiKeyKey = "docengine.apiKey";
@@ -32,6 +33,7 @@ async function start(): Promise<void> {
     });
   }
   const clients = connect(() => config.apiKey ?? keyInput.value.trim());
+  byId("max-size").textContent = formatBytes(config.maxUploadBytes);
   const settings: CardSettings = { chunkBytes: config.chunkBytes, targetBytes: config.targetBytes, previewWidth: config.previewWidth };
   showApplication(localStorage.getItem(applicationKey));
 

@@ -46,13 +46,14 @@ public static class Portal
                 headers.CacheControl = "no-cache"; // a rebuilt page is picked up at once; ETags keep repeats cheap
             },
         });
-        var chunkBytes = Math.Clamp(portal.ChunkBytes, 16 << 10, app.Services.GetRequiredService<Core.DocEngineOptions>().Uploads.MaxChunkBytes);
+        var uploads = app.Services.GetRequiredService<Core.DocEngineOptions>().Uploads;
+        var chunkBytes = Math.Clamp(portal.ChunkBytes, 16 << 10, uploads.MaxChunkBytes);
         app.MapGet("/config.json", () => Results.Json(new PortalConfig(
-            portal.ApiKey.Length > 0 ? portal.ApiKey : null, chunkBytes, portal.TargetBytes, portal.PreviewWidth)));
+            portal.ApiKey.Length > 0 ? portal.ApiKey : null, chunkBytes, portal.TargetBytes, portal.PreviewWidth, uploads.MaxUploadBytes)));
         ServerLog.PortalServed(logger, root);
         return app;
     }
 
     /// <summary>What the page reads at start (camelCase JSON).</summary>
-    private sealed record PortalConfig(string? ApiKey, int ChunkBytes, long TargetBytes, int PreviewWidth);
+    private sealed record PortalConfig(string? ApiKey, int ChunkBytes, long TargetBytes, int PreviewWidth, long MaxUploadBytes);
 }

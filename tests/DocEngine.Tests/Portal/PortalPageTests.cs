@@ -198,6 +198,10 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
 
         var key = page.GetByLabel("Portal API key");
         await Expect(key).ToBeVisibleAsync();
+        // The limit is the server's (2 GiB by default), and the tab has an icon rather than a 404 in every log.
+        await Expect(page.Locator("#files-help")).ToContainTextAsync("up to 2.15 GB each");
+        var icon = await page.APIRequest.GetAsync(Server.WebUrl + "/" + await page.Locator("link[rel=icon]").GetAttributeAsync("href"));
+        Assert.Equal((200, "image/svg+xml"), (icon.Status, icon.Headers["content-type"]));
         await key.FillAsync("not-a-key");
         await key.PressAsync("Enter");
         await page.Locator("input[type=file]").SetInputFilesAsync(form);
