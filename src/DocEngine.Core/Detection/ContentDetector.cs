@@ -24,6 +24,10 @@ public static class ContentDetector
         {
             kind = InspectZip(content);
             content.Position = 0;
+            if (kind == DocumentKind.Zip)
+            {
+                kind = OfficeFromLocalHeaders(head.AsSpan(0, length));
+            }
         }
         var (mediaType, description) = Describe(kind);
         return new DetectedType(kind, mediaType, description, Mismatch(kind, description, fileName));
@@ -156,6 +160,26 @@ public static class ContentDetector
             // a damaged archive is still an archive
         }
         return DocumentKind.Zip;
+    }
+
+    /// <summary>
+    /// A ZIP whose directory could not be read (truncated, damaged) is still an office file when its first local
+    /// headers name an office part, so the person hears that their document is damaged, not that it is an archive.
+    /// </summary>
+    private static DocumentKind OfficeFromLocalHeaders(ReadOnlySpan<byte> head)
+    {
+        if (head.IndexOf("mimetypeapplication/vnd.oasis.opendocument"u8) >= 0)
+        {
+            return DocumentKind.OpenDocument;
+        }
+        if (head.IndexOf("[Content_Types].xml"u8) < 0)
+        {
+            return DocumentKind.Zip;
+        }
+        return head.IndexOf("word/"u8) >= 0 ? DocumentKind.WordDocx
+            : head.IndexOf("xl/"u8) >= 0 ? DocumentKind.ExcelXlsx
+            : head.IndexOf("ppt/"u8) >= 0 ? DocumentKind.PowerPointPptx
+            : DocumentKind.Zip;
     }
 
     private static bool LooksLikeHtml(ReadOnlySpan<byte> head)
