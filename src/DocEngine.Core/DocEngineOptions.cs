@@ -25,6 +25,15 @@ public sealed class DocEngineOptions
     /// <summary>Signature verification limits and trust anchors.</summary>
     public Signatures.SignatureOptions Signatures { get; set; } = new();
 
+    /// <summary>Office documents into PDF: the LibreOffice listener pool.</summary>
+    public Conversion.ConversionOptions Conversion { get; set; } = new();
+
+    /// <summary>Searchable text for scans: Tesseract.</summary>
+    public Ocr.OcrOptions Ocr { get; set; } = new();
+
+    /// <summary>PDF/A-2b copies: Ghostscript.</summary>
+    public Archive.ArchiveOptions Archive { get; set; } = new();
+
     /// <summary>Receipt signing keys.</summary>
     public Receipts.ReceiptOptions Receipts { get; set; } = new();
 }

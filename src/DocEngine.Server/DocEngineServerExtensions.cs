@@ -1,8 +1,11 @@
 using DocEngine.Core.Mupdf;
 using DocEngine.Core;
+using DocEngine.Core.Archive;
 using DocEngine.Core.Batch;
+using DocEngine.Core.Conversion;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
+using DocEngine.Core.Ocr;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Receipts;
@@ -55,9 +58,15 @@ public static class DocEngineServerExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<ImagingConfiguration>(),
             options.Processing,
-            new PdfCompressor(sp.GetRequiredService<PreviewRenderer>().Mutool, options.Processing),
+            sp.GetRequiredService<DocumentPipeline>(),
             sp.GetRequiredService<EmbeddedStorage>().WorkDirectory,
             sp.GetRequiredService<TimeProvider>()));
+        // Converters: one LibreOffice pool per node (disposed with the host, which kills its listeners), Tesseract, Ghostscript.
+        services.AddSingleton(_ => new OfficeConverter(options.Conversion));
+        services.AddSingleton(sp => new DocumentConverters(sp.GetRequiredService<OfficeConverter>(),
+            new TesseractOcr(options.Ocr, sp.GetRequiredService<PreviewRenderer>().Mutool), new PdfAWriter(options.Archive)));
+        services.AddSingleton(sp => new DocumentPipeline(new PdfCompressor(sp.GetRequiredService<PreviewRenderer>().Mutool, options.Processing),
+            sp.GetRequiredService<PreviewRenderer>().Mutool, sp.GetRequiredService<DocumentConverters>()));
         services.AddSingleton(sp => new UploadManager(
             options.Uploads,
             sp.GetRequiredService<EmbeddedStorage>().UploadsDirectory,
@@ -118,6 +127,9 @@ public static class DocEngineServerExtensions
                 Previews = options.Previews,
                 Signatures = options.Signatures,
                 TrustAnchors = sp.GetRequiredService<SignatureVerifier>().Anchors,
+                Conversion = options.Conversion,
+                Ocr = options.Ocr,
+                Converters = sp.GetRequiredService<DocumentConverters>(),
             },
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<BatchRunnerService>();
@@ -136,18 +148,27 @@ public static class DocEngineServerExtensions
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
             {
-                // The whole server ("") does not go down with the renderer; previews report on their own name, and
-                // PreviewService (which cannot draw a PDF without it) on its service name, as health clients ask.
-                health.Services.Map("", check => !check.Tags.Contains("previews"));
+                // The whole server ("") does not go down with the renderer or a converter; previews report on their own
+                // name, and PreviewService (which cannot draw a PDF without it) on its service name, as health clients
+                // ask; each converter (LibreOffice, Tesseract, Ghostscript) reports on its own name.
+                health.Services.Map("", check => !check.Tags.Contains("previews") && !check.Tags.Contains("converter"));
                 health.Services.Map("docengine.previews", check => check.Tags.Contains("previews"));
                 foreach (var service in ServiceNames)
                 {
-                    health.Services.Map(service, check => service == "docengine.v1.PreviewService" || !check.Tags.Contains("previews"));
+                    health.Services.Map(service, check => !check.Tags.Contains("converter")
+                        && (service == "docengine.v1.PreviewService" || !check.Tags.Contains("previews")));
+                }
+                foreach (var converter in (string[])["conversion", "ocr", "archive"])
+                {
+                    health.Services.Map("docengine." + converter, check => check.Tags.Contains(converter));
                 }
             })
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<TenantKeysHealthCheck>("tenants")
-            .AddCheck<PreviewHealthCheck>("previews", tags: ["previews"]);
+            .AddCheck<PreviewHealthCheck>("previews", tags: ["previews"])
+            .AddTypeActivatedCheck<ConverterHealthCheck>("conversion", null, ["converter", "conversion"], "conversion")
+            .AddTypeActivatedCheck<ConverterHealthCheck>("ocr", null, ["converter", "ocr"], "ocr")
+            .AddTypeActivatedCheck<ConverterHealthCheck>("archive", null, ["converter", "archive"], "archive");
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
             if (serverOptions.CorsOrigins.Contains("*"))

@@ -81,6 +81,10 @@ internal static class InspectCommand
         {
             lines.Add("  Note: " + mismatch);
         }
+        if (info.ConvertsToPdf)
+        {
+            lines.Add("  An office document: docengine process converts it to PDF (--format pdf), with LibreOffice; macros never run.");
+        }
         if (info.Image is { } image)
         {
             lines.Add($"  {image.UprightWidth} × {image.UprightHeight} pixels upright{(image.Frames > 1 ? $", {image.Frames} frames" : "")}, {image.ColorSpace}, {image.BitsPerPixel} bits per pixel");
@@ -96,10 +100,19 @@ internal static class InspectCommand
             else
             {
                 lines.Add($"  PDF {pdf.Version}, {pdf.Pages} page(s); first page {pdf.PageSizes.FirstOrDefault()?.WidthPoints / 72:0.##} × {pdf.PageSizes.FirstOrDefault()?.HeightPoints / 72:0.##} in");
-                lines.Add($"  Encryption: {Words.Of(pdf.Encryption)}; text layer: {(pdf.HasTextLayer ? "yes" : "no (scanned pages)")}; JavaScript: {(pdf.HasJavascript ? "yes" : "no")}; attachments: {(pdf.HasEmbeddedFiles ? "yes" : "no")}; XFA form: {(pdf.HasXfa ? "yes" : "no")}");
+                lines.Add($"  Encryption: {Words.Of(pdf.Encryption)}; text layer: {TextLayer(pdf)}; JavaScript: {(pdf.HasJavascript ? "yes" : "no")}; attachments: {(pdf.HasEmbeddedFiles ? "yes" : "no")}; XFA form: {(pdf.HasXfa ? "yes" : "no")}");
                 lines.Add($"  Signature fields: {pdf.SignatureFields} ({pdf.SignedSignatureFields} signed)");
             }
         }
         return string.Join(Environment.NewLine, lines);
     }
+
+    /// <summary>The text layer's coverage in words: which share of the checked pages a reader can search.</summary>
+    private static string TextLayer(PdfInfo pdf) => pdf.PagesCheckedForText == 0
+        ? "no pages"
+        : pdf.TextLayerPages == pdf.PagesCheckedForText
+            ? $"on every page{(pdf.PagesCheckedForText < pdf.Pages ? $" of the first {pdf.PagesCheckedForText}" : "")}"
+            : pdf.TextLayerPages == 0
+                ? "none (scanned pages: --ocr adds one)"
+                : $"on {pdf.TextLayerPages} of {(pdf.PagesCheckedForText < pdf.Pages ? $"the first {pdf.PagesCheckedForText}" : pdf.PagesCheckedForText.ToString(CultureInfo.InvariantCulture))} pages (--ocr adds it to the others)";
 }

@@ -1,4 +1,7 @@
+using DocEngine.Core.Archive;
+using DocEngine.Core.Conversion;
 using DocEngine.Core.Mupdf;
+using DocEngine.Core.Ocr;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -38,9 +41,11 @@ internal static class ProcessCommand
         var splitTo = new Option<string?>("--split-to") { Description = "PDF: split into consecutive-page parts of at most this size, e.g. 4MB" };
         var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one (the result is not encrypted)" };
         var allowBreaking = new Option<bool>("--allow-breaking-signatures") { Description = "Compress a signed PDF although that breaks its signatures" };
-        var command = new Command("process", "Turn photos and scans upright, strip their metadata, shrink them, or make one PDF of them.")
+        var ocr = new Option<bool>("--ocr") { Description = "Add a searchable text layer to pages that have none (Tesseract); page images stay as they are unless a size option is given too" };
+        var pdfa = new Option<bool>("--pdfa") { Description = "Make the result a PDF/A-2b archival copy (Ghostscript), checked against the PDF/A-2b rules" };
+        var command = new Command("process", "Turn photos and scans upright, strip their metadata, shrink them, or make one PDF of them; convert Word and OpenDocument files to PDF; make scans searchable; make PDF/A copies.")
         {
-            inputs, output, format, dpi, maxEdge, gray, json, server, apiKey, maxBytes, splitTo, password, allowBreaking,
+            inputs, output, format, dpi, maxEdge, gray, json, server, apiKey, maxBytes, splitTo, password, allowBreaking, ocr, pdfa,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,11 +55,15 @@ internal static class ProcessCommand
                 throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
             }
             var request = new ProcessingRequest(
-                Enum.Parse<CoreOutputFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(dpi), parse.GetValue(maxEdge), parse.GetValue(gray));
+                Enum.Parse<CoreOutputFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(dpi), parse.GetValue(maxEdge), parse.GetValue(gray))
+            {
+                Ocr = parse.GetValue(ocr),
+                Archive = parse.GetValue(pdfa),
+            };
             var target = parse.GetValue(output)!;
             var pdf = new PdfCompressionRequest(Size(parse.GetValue(maxBytes), "--max-bytes"), Size(parse.GetValue(splitTo), "--split-to"),
                 request.TargetDpi, request.Gray, parse.GetValue(password), parse.GetValue(allowBreaking));
-            var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || (files.Length == 1 && IsPdf(files[0]));
+            var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || request.Ocr || request.Archive || (files.Length == 1 && IsPdfOrOffice(files[0]));
             var response = parse.GetValue(server) is { } url
                 ? await ThroughServerAsync(url, parse.GetValue(apiKey), files, request, pdf, target, parse.InvocationConfiguration.Error, cancellationToken)
                 : compress
@@ -76,18 +85,23 @@ internal static class ProcessCommand
     private static long? Size(string? text, string option) =>
         text is null ? null : ByteSize.TryParse(text, out var bytes) ? bytes : throw new CliFailure(ExitCodes.Usage, $"{option} takes a size such as 4MB, 4MiB or 4000000, not '{text}'.");
 
-    private static bool IsPdf(FileInfo file)
+    private static DetectedType Detect(FileInfo file)
     {
         using var content = file.OpenRead();
-        return ContentDetector.Detect(content, file.Name).Kind == DocumentKind.Pdf;
+        return ContentDetector.Detect(content, file.Name);
     }
+
+    private static bool IsPdfOrOffice(FileInfo file) => Detect(file).Kind is var kind && (kind == DocumentKind.Pdf || OfficeConverter.CanConvert(kind));
 
     /// <summary>Where part <paramref name="part"/> of <paramref name="count"/> goes: PATH itself when there is one part.</summary>
     internal static string PartPath(FileInfo target, int part, int count) => count <= 1
         ? target.FullName
         : Path.Combine(target.DirectoryName!, $"{Path.GetFileNameWithoutExtension(target.Name)}-part-{part}-of-{count}{target.Extension}");
 
-    /// <summary>Compresses a PDF (or first makes one PDF of the images) in-process, with mutool running locally.</summary>
+    /// <summary>
+    /// The PDF path in-process, as the service runs it: an office document converted (LibreOffice, started for this run
+    /// and stopped after), OCR, compression and PDF/A as asked; images first become one PDF.
+    /// </summary>
     private static async Task<ProcessDocumentResponse> CompressOfflineAsync(FileInfo[] files, ProcessingRequest request, PdfCompressionRequest pdf, FileInfo target,
         CancellationToken cancellationToken)
     {
@@ -96,20 +110,29 @@ internal static class ProcessCommand
         {
             var input = files[0].FullName;
             var actions = new List<string>();
-            if (files.Length > 1 || !IsPdf(files[0]))
+            var type = Detect(files[0]);
+            if (files.Length > 1 && files.Any(f => OfficeConverter.CanConvert(Detect(f).Kind)))
+            {
+                throw new CliFailure(ExitCodes.Refused, "An office document is converted to PDF on its own, not combined with other files: process it by itself.");
+            }
+            if (files.Length > 1 || !(type.Kind == DocumentKind.Pdf || OfficeConverter.CanConvert(type.Kind)))
             {
                 // Images first become one PDF (upright, clean), which is then made to fit.
                 input = Path.Combine(work.FullName, "images.pdf");
-                var made = await OfflineAsync(files, request with { Format = CoreOutputFormat.Pdf }, new FileInfo(input), cancellationToken);
+                var made = await OfflineAsync(files, new ProcessingRequest(CoreOutputFormat.Pdf, request.TargetDpi, request.MaxEdge, request.Gray), new FileInfo(input), cancellationToken);
                 actions.AddRange(made.Report.Actions);
                 pdf = pdf with { TargetDpi = null };
+                type = new DetectedType(DocumentKind.Pdf, "application/pdf", "a PDF", null);
             }
             var options = new Core.Processing.ProcessingOptions();
-            var compressor = new PdfCompressor(new MutoolRenderer(new Core.Previews.PreviewOptions()), options);
+            var mutool = new MutoolRenderer(new Core.Previews.PreviewOptions());
+            using var office = new OfficeConverter(new ConversionOptions { Listeners = 1 });
+            var pipeline = new DocumentPipeline(new PdfCompressor(mutool, options), mutool,
+                new DocumentConverters(office, new TesseractOcr(new OcrOptions(), mutool), new PdfAWriter(new ArchiveOptions())));
             PdfCompression result;
             try
             {
-                result = await compressor.CompressAsync(input, pdf, work.FullName, cancellationToken);
+                result = await pipeline.RunAsync(input, type, files[0].Name, request, pdf, work.FullName, cancellationToken);
             }
             catch (DocEngineException refusal)
             {
@@ -231,6 +254,8 @@ internal static class ProcessCommand
             }
             options.Password = pdf.Password ?? "";
             options.AllowBreakingSignatures = pdf.AllowBreakingSignatures;
+            options.Ocr = request.Ocr;
+            options.Archive = request.Archive;
             var response = await client.ProcessDocumentAsync(new ProcessDocumentRequest { Documents = { documents.Select(d => d.Name) }, Options = options },
                 cancellationToken: cancellationToken);
             foreach (var rendition in response.Parts.Count > 0 ? [.. response.Parts] : new[] { response.Rendition })

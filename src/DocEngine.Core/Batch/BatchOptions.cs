@@ -15,6 +15,8 @@ public enum BatchOp
 {
     /// <summary>What <c>docengine process</c> does offline: images normalized (a PDF made to fit with a size limit), PDFs compressed.</summary>
     [JsonStringEnumMemberName("normalize")] Normalize,
+    /// <summary>A searchable PDF (searchable.pdf): a text layer added to pages without text, the page images left as they are; images become a PDF first.</summary>
+    [JsonStringEnumMemberName("ocr")] Ocr,
     /// <summary>A PNG preview of page 1.</summary>
     [JsonStringEnumMemberName("preview")] Preview,
     /// <summary>The signature report of a PDF, as JSON; other files are skipped.</summary>
@@ -48,6 +50,18 @@ public sealed class BatchOptions
     /// <summary>Signers to trust; none by default.</summary>
     public TrustAnchors TrustAnchors { get; init; } = TrustAnchors.None;
 
+    /// <summary>LibreOffice's pool, for office documents (used when <see cref="Converters"/> is not given).</summary>
+    public Conversion.ConversionOptions Conversion { get; init; } = new();
+
+    /// <summary>Tesseract's settings (used when <see cref="Converters"/> is not given).</summary>
+    public Ocr.OcrOptions Ocr { get; init; } = new();
+
+    /// <summary>
+    /// The node's converters, shared with everything else it runs (the server passes its own); null makes the batch start
+    /// its own, stopped when the batch's work is disposed.
+    /// </summary>
+    public Processing.DocumentConverters? Converters { get; init; }
+
     /// <summary>Parses "normalize,preview,verify" (any subset, any order); the steps run in their fixed order.</summary>
     public static bool TryParseOps(string text, out IReadOnlyList<BatchOp> ops)
     {
@@ -70,7 +84,7 @@ public sealed class BatchOptions
     {
         if (Ops.Count == 0)
         {
-            throw new DocEngineException(ErrorKind.InvalidArgument, "NO_BATCH_OPS", "Name at least one step to run: normalize, preview or verify.") { Field = "ops" };
+            throw new DocEngineException(ErrorKind.InvalidArgument, "NO_BATCH_OPS", "Name at least one step to run: normalize, ocr, preview or verify.") { Field = "ops" };
         }
         if (Concurrency is < 1 or > 256)
         {
@@ -93,6 +107,7 @@ public sealed class BatchOptions
         {
             BatchOp.Normalize => new ProcessingRequest().CanonicalKey(p.JpegQuality) + string.Create(CultureInfo.InvariantCulture,
                 $";batch-normalize/v1;max={MaxBytes};pdfdpi={p.PdfImageDpi};pdfq={p.PdfJpegQuality};mindpi={p.MinPdfImageDpi};minq={p.MinPdfJpegQuality};pixels={p.MaxPixels};frames={p.MaxFrames}"),
+            BatchOp.Ocr => string.Create(CultureInfo.InvariantCulture, $"batch-ocr/v1;langs={Converters?.Ocr.Languages ?? Ocr.Languages};edge={Ocr.LongEdgePixels};pixels={p.MaxPixels};frames={p.MaxFrames}"),
             BatchOp.Preview => "batch-preview/v1;" + new PreviewRequest("1").PageKey(1, Previews)
                 + string.Create(CultureInfo.InvariantCulture, $";pixels={p.MaxPixels};frames={p.MaxFrames}"),
             BatchOp.Verify => string.Create(CultureInfo.InvariantCulture, $"batch-verify/v1;max={Signatures.MaxBytes};anchors=")
@@ -112,8 +127,9 @@ public sealed class BatchOptions
     /// </summary>
     internal TimeSpan BackstopOf(BatchOp op) => op switch
     {
-        BatchOp.Normalize => Processing.MaxProcessingTime * 2 + TimeSpan.FromSeconds(5), // images become a PDF, then it is fitted
-        BatchOp.Preview => Processing.MaxProcessingTime + Previews.MaxDocumentTime,
+        BatchOp.Normalize => Processing.MaxProcessingTime * 2 + Conversion.MaxDocumentTime + TimeSpan.FromSeconds(5), // converted or made a PDF, then fitted
+        BatchOp.Ocr => Processing.MaxProcessingTime + Ocr.MaxPageTime * 10,
+        BatchOp.Preview => Processing.MaxProcessingTime + Previews.MaxDocumentTime + Conversion.MaxDocumentTime,
         _ => Signatures.TimeLimit + TimeSpan.FromSeconds(10), // plus reading the file
     };
 }

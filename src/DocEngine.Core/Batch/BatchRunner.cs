@@ -29,7 +29,7 @@ public sealed class BatchRunner(BatchOptions options, IBatchResultStore results,
     /// <summary>Runs the batch over <paramref name="source"/> and records its summary; cancelling stops it where a rerun resumes.</summary>
     public async Task<BatchSummary> RunAsync(IBatchSource source, CancellationToken cancellationToken)
     {
-        var work = new BatchWork(options, results);
+        using var work = new BatchWork(options, results);
         _clock.Restart();
         var kept = await report.ResumeAsync(options.Keys(), results, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _kept, kept);

@@ -1,4 +1,7 @@
+using DocEngine.Core.Archive;
+using DocEngine.Core.Conversion;
 using DocEngine.Core.Mupdf;
+using DocEngine.Core.Ocr;
 using System.Text.Json;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;
@@ -20,13 +23,14 @@ internal sealed record StepOutput(IReadOnlyList<string> Files, IReadOnlyList<str
 /// The three batch steps, each the same core calls the single-file commands make (process, preview, verify), writing
 /// into a folder of their own. Refusals come out as <see cref="DocEngineException"/> with the core's sentence.
 /// </summary>
-internal sealed class BatchSteps
+internal sealed class BatchSteps : IDisposable
 {
     private readonly BatchOptions _options;
     private readonly DocumentProcessor _processor;
-    private readonly PdfCompressor _compressor;
+    private readonly DocumentPipeline _pipeline;
     private readonly PreviewRenderer _previews;
     private readonly SignatureVerifier _verifier;
+    private readonly OfficeConverter? _ownConverter;
 
     public BatchSteps(BatchOptions options)
     {
@@ -34,7 +38,13 @@ internal sealed class BatchSteps
         var imaging = new ImagingConfiguration(options.Processing);
         var mutool = new MutoolRenderer(options.Previews);
         _processor = new DocumentProcessor(imaging);
-        _compressor = new PdfCompressor(mutool, options.Processing);
+        var converters = options.Converters;
+        if (converters is null)
+        {
+            _ownConverter = new OfficeConverter(options.Conversion);
+            converters = new DocumentConverters(_ownConverter, new TesseractOcr(options.Ocr, mutool), new PdfAWriter(new ArchiveOptions()));
+        }
+        _pipeline = new DocumentPipeline(new PdfCompressor(mutool, options.Processing), mutool, converters);
         _previews = new PreviewRenderer(mutool, imaging, options.Previews);
         _verifier = new SignatureVerifier(options.Signatures, options.TrustAnchors);
     }
@@ -42,34 +52,62 @@ internal sealed class BatchSteps
     public Task<StepOutput> RunAsync(BatchOp op, BatchInput input, string folder, CancellationToken cancellationToken) => op switch
     {
         BatchOp.Normalize => NormalizeAsync(input, folder, cancellationToken),
+        BatchOp.Ocr => OcrAsync(input, folder, cancellationToken),
         BatchOp.Preview => PreviewAsync(input, folder, cancellationToken),
         _ => VerifyAsync(input, folder, cancellationToken),
     };
 
-    /// <summary>As <c>docengine process</c>: a PDF, or any input when there is a size limit, is made to fit; an image is normalized.</summary>
+    /// <summary>Stops the LibreOffice pool this batch started for itself, if any.</summary>
+    public void Dispose() => _ownConverter?.Dispose();
+
+    /// <summary>
+    /// As <c>docengine process</c>: an office document is converted to PDF; a PDF, or any input when there is a size limit,
+    /// is made to fit; an image is normalized.
+    /// </summary>
     private async Task<StepOutput> NormalizeAsync(BatchInput input, string folder, CancellationToken cancellationToken)
     {
-        var kind = Detect(input);
-        if (kind != DocumentKind.Pdf && _options.MaxBytes is null)
+        var type = DetectType(input);
+        var kind = type.Kind;
+        if (kind != DocumentKind.Pdf && !OfficeConverter.CanConvert(kind) && _options.MaxBytes is null)
         {
             var (name, report) = await ImageAsync(input, folder, "normalized", OutputFormat.Keep, cancellationToken).ConfigureAwait(false);
             return new StepOutput([name], [.. report.Actions, .. report.Warnings]);
         }
+        return await PdfStepAsync(input, type, folder, "normalized", new ProcessingRequest(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <c>docengine process --ocr</c>: a searchable PDF; office documents already carry their text and are skipped.</summary>
+    private async Task<StepOutput> OcrAsync(BatchInput input, string folder, CancellationToken cancellationToken)
+    {
+        var type = DetectType(input);
+        if (OfficeConverter.CanConvert(type.Kind))
+        {
+            return new StepOutput([], [], "An office document carries its text already: nothing to read from images.");
+        }
+        return await PdfStepAsync(input, type, folder, "searchable", new ProcessingRequest { Ocr = true }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The PDF pipeline on one input (images first become one PDF), its parts moved into the step's folder as STEM.pdf.</summary>
+    private async Task<StepOutput> PdfStepAsync(BatchInput input, DetectedType type, string folder, string stem, ProcessingRequest request,
+        CancellationToken cancellationToken)
+    {
         var work = Directory.CreateDirectory(Path.Combine(folder, ".work")).FullName;
         var source = input.Path;
         var actions = new List<string>();
-        if (kind != DocumentKind.Pdf)
+        if (type.IsImage)
         {
             // Images first become one PDF (upright, clean), which is then made to fit, as docengine process does.
             var (name, report) = await ImageAsync(input, work, "images", OutputFormat.Pdf, cancellationToken).ConfigureAwait(false);
             source = Path.Combine(work, name);
             actions.AddRange(report.Actions);
+            type = new DetectedType(DocumentKind.Pdf, "application/pdf", "a PDF", null);
         }
-        var result = await _compressor.CompressAsync(source, new PdfCompressionRequest(_options.MaxBytes), work, cancellationToken).ConfigureAwait(false);
+        var result = await _pipeline.RunAsync(source, type, Path.GetFileName(input.Name), request, new PdfCompressionRequest(_options.MaxBytes), work, cancellationToken)
+            .ConfigureAwait(false);
         var files = new List<string>();
         for (var i = 0; i < result.Parts.Count; i++)
         {
-            var name = result.Parts.Count == 1 ? "normalized.pdf" : $"normalized-part-{i + 1}-of-{result.Parts.Count}.pdf";
+            var name = result.Parts.Count == 1 ? $"{stem}.pdf" : $"{stem}-part-{i + 1}-of-{result.Parts.Count}.pdf";
             File.Move(result.Parts[i].Path, Path.Combine(folder, name));
             files.Add(name);
         }
@@ -108,10 +146,25 @@ internal sealed class BatchSteps
     {
         var request = new PreviewRequest("1");
         var name = Path.GetFileName(input.Name);
+        var type = DetectType(input);
+        if (OfficeConverter.CanConvert(type.Kind))
+        {
+            // An office document is drawn as the PDF it converts to.
+            var converted = Path.Combine(Directory.CreateDirectory(Path.Combine(folder, ".work")).FullName, "converted.pdf");
+            await _pipeline.Converters.Office.ConvertAsync(input.Path, type, name, converted, null, cancellationToken).ConfigureAwait(false);
+            var step = await PreviewFileAsync(converted, "converted.pdf", request, folder, cancellationToken).ConfigureAwait(false);
+            Directory.Delete(Path.GetDirectoryName(converted)!, recursive: true);
+            return step;
+        }
+        return await PreviewFileAsync(input.Path, name, request, folder, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<StepOutput> PreviewFileAsync(string path, string name, PreviewRequest request, string folder, CancellationToken cancellationToken)
+    {
         // Planning reads the PDF's structure before the renderer's clock starts; the step's backstop bounds it.
-        var plan = await _previews.PlanAsync(input.Path, name, request, cancellationToken).ConfigureAwait(false);
+        var plan = await _previews.PlanAsync(path, name, request, cancellationToken).ConfigureAwait(false);
         var files = new List<string>();
-        await foreach (var page in _previews.RenderAsync(input.Path, name, plan.Pages, request, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _previews.RenderAsync(path, name, plan.Pages, request, cancellationToken).ConfigureAwait(false))
         {
             var file = $"page-{page.Number:D4}.png";
             await File.WriteAllBytesAsync(Path.Combine(folder, file), page.Bytes, cancellationToken).ConfigureAwait(false);
@@ -151,9 +204,11 @@ internal sealed class BatchSteps
         return end < 0 ? text : text[..(end + 1)];
     }
 
-    private static DocumentKind Detect(BatchInput input)
+    private static DocumentKind Detect(BatchInput input) => DetectType(input).Kind;
+
+    private static DetectedType DetectType(BatchInput input)
     {
         using var content = File.OpenRead(input.Path);
-        return ContentDetector.Detect(content, Path.GetFileName(input.Name)).Kind;
+        return ContentDetector.Detect(content, Path.GetFileName(input.Name));
     }
 }

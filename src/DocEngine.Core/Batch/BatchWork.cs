@@ -16,7 +16,7 @@ public sealed record BatchItem(BatchReportLine Line, bool Worked, long BytesOut)
 /// core's sentence, anything else a one-line failure, so one hostile file cannot stop a batch. The server-side batch is
 /// meant to drive this same class with stored documents and its own <see cref="IBatchResultStore"/>.
 /// </summary>
-public sealed class BatchWork
+public sealed class BatchWork : IDisposable
 {
     private readonly BatchOptions _options;
     private readonly IBatchResultStore _results;
@@ -32,6 +32,9 @@ public sealed class BatchWork
         _steps = new BatchSteps(options);
         _keys = options.Keys();
     }
+
+    /// <summary>Stops what the steps started for this batch alone (a LibreOffice pool when none was given).</summary>
+    public void Dispose() => _steps.Dispose();
 
     /// <summary>Runs every step on <paramref name="input"/>; throws only when <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task<BatchItem> RunAsync(BatchInput input, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ public sealed class StoredBatches(IBatchWorkStore store, IApplicationStore appli
             foreach (var batch in await store.ListRunningBatchesAsync(cancellationToken).ConfigureAwait(false))
             {
                 var ops = batch.Operations.Split(',').Select(o => Enum.Parse<BatchOp>(o, ignoreCase: true)).ToList();
-                var work = new BatchWork(optionsFor(ops, batch.MaxBytes > 0 ? batch.MaxBytes : null), results);
+                using var work = new BatchWork(optionsFor(ops, batch.MaxBytes > 0 ? batch.MaxBytes : null), results);
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     var now = time.GetUtcNow();

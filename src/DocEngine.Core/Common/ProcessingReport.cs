@@ -15,6 +15,15 @@ public sealed record ProcessingReport(long BytesBefore, long BytesAfter, IReadOn
 
     /// <summary>When a PDF was split: which part this is; null otherwise.</summary>
     public PartNumber? Part { get; init; }
+
+    /// <summary>When the source was an office document converted to PDF: what it was ("Word", "Excel", "OpenDocument", "RTF"); null otherwise.</summary>
+    public string? ConvertedFrom { get; init; }
+
+    /// <summary>Pages that got a searchable text layer by OCR; null when OCR was not asked for.</summary>
+    public int? TextLayerPages { get; init; }
+
+    /// <summary>The archival standard the result conforms to ("PDF/A-2b"), checked; null otherwise.</summary>
+    public string? Archival { get; init; }
 }
 
 /// <summary>Part <paramref name="Number"/> of <paramref name="Count"/>, holding pages <paramref name="FirstPage"/> to <paramref name="LastPage"/> of the source.</summary>

@@ -76,11 +76,14 @@ public static class PdfInspector
         var sizes = new List<PdfPageSize>();
         WalkPages(structure, Resolve(structure, catalog.Data.GetValueOrDefault("Pages")), null, 0, sizes, 0, []);
 
-        var hasText = false;
-        for (var number = 1; number <= Math.Min(document.NumberOfPages, options.MaxPdfPagesForText) && !hasText; number++)
+        // The text layer's coverage: how many of the first pages have selectable text (OCR adds it to the others).
+        var checkedPages = Math.Min(document.NumberOfPages, options.MaxPdfPagesForText);
+        var textPages = 0;
+        for (var number = 1; number <= checkedPages; number++)
         {
-            hasText = document.GetPage(number).Letters.Any(letter => !string.IsNullOrWhiteSpace(letter.Value));
+            textPages += document.GetPage(number).Letters.Any(letter => !string.IsNullOrWhiteSpace(letter.Value)) ? 1 : 0;
         }
+        var hasText = textPages > 0;
 
         var (javaScript, embeddedFiles) = ScanObjects(structure);
         var acroForm = Resolve(structure, catalog.Data.GetValueOrDefault("AcroForm")) as DictionaryToken;
@@ -98,7 +101,11 @@ public static class PdfInspector
             HasXfa: acroForm?.Data.ContainsKey("XFA") ?? false,
             IsDynamicXfa: IsDynamicXfa(structure),
             SignatureFields: fields,
-            SignedSignatureFields: signed);
+            SignedSignatureFields: signed)
+        {
+            TextLayerPages = textPages,
+            PagesCheckedForText = checkedPages,
+        };
     }
 
     private static bool IsDynamicXfa(UglyToad.PdfPig.Structure structure)
@@ -254,6 +261,12 @@ public sealed record PdfFacts(
     int SignatureFields,
     int SignedSignatureFields)
 {
+    /// <summary>Of the first <see cref="PagesCheckedForText"/> pages, how many have selectable text.</summary>
+    public int TextLayerPages { get; init; }
+
+    /// <summary>How many pages were checked for text (the first ones, up to the configured limit).</summary>
+    public int PagesCheckedForText { get; init; }
+
     /// <summary>The facts of a PDF that needs a password before anything else can be read.</summary>
     public static PdfFacts Locked { get; } = new("", 0, [], PdfEncryption.NeedsPassword, true, false, false, false, false, false, 0, 0);
 }

@@ -8,4 +8,8 @@ namespace DocEngine.Core.Processing;
 /// <param name="SizeBytes">File size.</param>
 /// <param name="Image">For images: header facts, checked by decoding every frame.</param>
 /// <param name="Pdf">For PDFs: structure facts.</param>
-public sealed record DocumentInfo(Detection.DetectedType Detection, long SizeBytes, ImageFacts? Image, PdfFacts? Pdf);
+public sealed record DocumentInfo(Detection.DetectedType Detection, long SizeBytes, ImageFacts? Image, PdfFacts? Pdf)
+{
+    /// <summary>An office document (Word, OpenDocument, RTF, spreadsheet) that processing converts to PDF.</summary>
+    public bool ConvertsToPdf { get; init; }
+}

@@ -4,7 +4,7 @@ using DocEngine.Core.Pdf;
 
 namespace DocEngine.Core.Processing;
 
-/// <summary>Inspection: detect from the bytes, refuse what is not a document, then read the image or PDF facts.</summary>
+/// <summary>Inspection: detect from the bytes, refuse what is not a document, then read the image or PDF facts (office files: only what they are).</summary>
 public sealed class DocumentInspector(ImagingConfiguration configuration, PdfOptions pdf)
 {
     private readonly ImageSource _images = new(configuration);
@@ -16,6 +16,11 @@ public sealed class DocumentInspector(ImagingConfiguration configuration, PdfOpt
     public DocumentInfo Inspect(Stream content, string? fileName, string? password, CancellationToken cancellationToken)
     {
         var detection = ContentDetector.Detect(content, fileName);
+        if (Conversion.OfficeConverter.CanConvert(detection.Kind))
+        {
+            // Word, OpenDocument, RTF and spreadsheets are not read here: processing converts them to PDF (LibreOffice).
+            return new DocumentInfo(detection, content.Length, null, null) { ConvertsToPdf = true };
+        }
         Refusals.ThrowIfUnsupported(detection);
         if (detection.Kind == DocumentKind.Pdf)
         {

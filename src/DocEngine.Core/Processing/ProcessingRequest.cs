@@ -22,9 +22,16 @@ public enum OutputFormat
 /// <param name="Gray">Convert to grayscale.</param>
 public sealed record ProcessingRequest(OutputFormat Format = OutputFormat.Keep, int? TargetDpi = null, int? MaxEdge = null, bool Gray = false)
 {
-    /// <summary>A stable text form of the options, part of a rendition's key.</summary>
+    /// <summary>PDFs (and office documents converted to PDF): add a searchable text layer to pages without text. Default false.</summary>
+    public bool Ocr { get; init; }
+
+    /// <summary>PDFs (and office documents converted to PDF): make the result a checked PDF/A-2b archival copy. Default false.</summary>
+    public bool Archive { get; init; }
+
+    /// <summary>A stable text form of the options, part of a rendition's key (OCR and archive named only when asked, so older keys stay).</summary>
     public string CanonicalKey(int jpegQuality) => string.Create(CultureInfo.InvariantCulture,
-        $"process/v1;format={Format};dpi={TargetDpi};edge={MaxEdge};gray={Gray};q={jpegQuality}");
+        $"process/v1;format={Format};dpi={TargetDpi};edge={MaxEdge};gray={Gray};q={jpegQuality}")
+        + (Ocr ? ";ocr" : "") + (Archive ? ";pdfa2b" : "");
 
     /// <summary>Refuses out-of-range options with the field at fault.</summary>
     public void Validate()

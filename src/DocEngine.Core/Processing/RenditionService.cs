@@ -1,3 +1,4 @@
+using DocEngine.Core.Detection;
 using System.Security.Cryptography;
 using System.Text;
 using DocEngine.Core.Imaging;
@@ -20,16 +21,16 @@ public sealed class RenditionService
     private readonly DocumentReader _reader;
     private readonly DocumentInspector _inspector;
     private readonly DocumentProcessor _processor;
-    private readonly PdfCompressor _compressor;
+    private readonly DocumentPipeline _pipeline;
     private readonly ProcessingOptions _options;
     private readonly string _workDirectory;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service; scratch files go to <paramref name="workDirectory"/>, on the blob store's file system.</summary>
     public RenditionService(IDocumentStore documents, IRenditionStore renditions, IBlobStore blobs, ImagingConfiguration imaging,
-        ProcessingOptions options, PdfCompressor compressor, string workDirectory, TimeProvider time)
+        ProcessingOptions options, DocumentPipeline pipeline, string workDirectory, TimeProvider time)
     {
-        _compressor = compressor;
+        _pipeline = pipeline;
         _documents = documents;
         _renditions = renditions;
         _blobs = blobs;
@@ -69,7 +70,13 @@ public sealed class RenditionService
         }
         var first = documents[0];
         pdf.Validate();
-        var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || (documents.Count == 1 && first.MediaType == "application/pdf");
+        if (documents.Count > 1 && documents.Any(d => IsOffice(d.MediaType)))
+        {
+            throw new DocEngineException(ErrorKind.InvalidArgument, "OFFICE_AMONG_OTHERS",
+                "An office document is converted to PDF on its own, not combined with other files: process it by itself.") { Field = "documents" };
+        }
+        var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || request.Ocr || request.Archive
+            || (documents.Count == 1 && (first.MediaType == "application/pdf" || IsOffice(first.MediaType)));
         var id = RenditionId(documents, request, compress ? pdf : null);
         if (!bypassCache && await _renditions.GetRenditionAsync(tenant, first.ApplicationId, first.Id, id, cancellationToken).ConfigureAwait(false) is { } stored)
         {
@@ -135,20 +142,24 @@ public sealed class RenditionService
         {
             var input = Path.Combine(scratch.FullName, "input.pdf");
             var actions = new List<string>();
-            if (documents.Count == 1 && first.MediaType == "application/pdf")
+            var type = new DetectedType(DocumentKind.Pdf, "application/pdf", "a PDF", null);
+            if (documents.Count == 1 && (first.MediaType == "application/pdf" || IsOffice(first.MediaType)))
             {
+                input = Path.Combine(scratch.FullName, "input" + Path.GetExtension(first.Filename ?? ""));
                 await _reader.CopyToFileAsync(first.Sha256, first.SizeBytes, input, cancellationToken).ConfigureAwait(false);
+                await using var content = File.OpenRead(input);
+                type = ContentDetector.Detect(content, first.Filename);
             }
             else
             {
                 // Images first become one PDF (upright, clean), which is then made to fit.
                 var images = await ProcessAsync(tenant, documents.Select(d => new DocumentKey(d.ApplicationId, d.Id)).ToList(),
-                    request with { Format = OutputFormat.Pdf }, new PdfCompressionRequest(), cancellationToken).ConfigureAwait(false);
+                    new ProcessingRequest(OutputFormat.Pdf, request.TargetDpi, request.MaxEdge, request.Gray), new PdfCompressionRequest(), cancellationToken).ConfigureAwait(false);
                 await _reader.CopyToFileAsync(images[0].Sha256, images[0].SizeBytes, input, cancellationToken).ConfigureAwait(false);
                 actions.AddRange(images[0].Report.Actions);
                 pdf = pdf with { TargetDpi = null };
             }
-            var result = await _compressor.CompressAsync(input, pdf, scratch.FullName, cancellationToken).ConfigureAwait(false);
+            var result = await _pipeline.RunAsync(input, type, first.Filename, request, pdf, scratch.FullName, cancellationToken).ConfigureAwait(false);
             var records = new List<RenditionRecord>();
             for (var i = 0; i < result.Parts.Count; i++)
             {
@@ -192,9 +203,16 @@ public sealed class RenditionService
     private string RenditionId(IEnumerable<DocumentRecord> sources, ProcessingRequest request, PdfCompressionRequest? pdf)
     {
         var fit = pdf is null ? "" : $";max={pdf.MaxBytes};split={pdf.SplitTo};signed={pdf.AllowBreakingSignatures};pdfq={_options.PdfJpegQuality}";
-        var key = string.Join("\n", sources.Select(s => s.Sha256).Append(request.CanonicalKey(_options.JpegQuality) + fit));
+        var ocr = request.Ocr ? $";langs={_pipeline.Converters.Ocr.Languages}" : "";
+        var key = string.Join("\n", sources.Select(s => s.Sha256).Append(request.CanonicalKey(_options.JpegQuality) + fit + ocr));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24];
     }
+
+    /// <summary>Whether a stored document's media type is one LibreOffice converts (Word, Excel, OpenDocument, RTF).</summary>
+    internal static bool IsOffice(string mediaType) => OfficeMediaTypes.Contains(mediaType);
+
+    private static readonly HashSet<string> OfficeMediaTypes = Enum.GetValues<DocumentKind>()
+        .Where(Conversion.OfficeConverter.CanConvert).Select(k => ContentDetector.Describe(k).MediaType).ToHashSet(StringComparer.Ordinal);
 
     private Task<DocumentRecord> FindAsync(string tenant, DocumentKey key, CancellationToken cancellationToken) =>
         _documents.FindDocumentAsync(tenant, key, cancellationToken);

@@ -26,6 +26,7 @@ internal static class ProcessingMapping
         SizeBytes = info.SizeBytes,
         Image = info.Image?.ToProto(),
         Pdf = info.Pdf?.ToProto(),
+        ConvertsToPdf = info.ConvertsToPdf,
     };
 
     public static ImageInfo ToProto(this ImageFacts facts) => new()
@@ -70,6 +71,8 @@ internal static class ProcessingMapping
         DynamicXfa = facts.IsDynamicXfa,
         SignatureFields = facts.SignatureFields,
         SignedSignatureFields = facts.SignedSignatureFields,
+        TextLayerPages = facts.TextLayerPages,
+        PagesCheckedForText = facts.PagesCheckedForText,
     };
 
     public static ProcessingReport ToProto(this Core.Common.ProcessingReport report)
@@ -89,6 +92,12 @@ internal static class ProcessingMapping
         {
             proto.JpegQuality = quality;
         }
+        if (report.TextLayerPages is { } textPages)
+        {
+            proto.TextLayerPages = textPages;
+        }
+        proto.ConvertedFrom = report.ConvertedFrom ?? "";
+        proto.Archival = report.Archival ?? "";
         return proto;
     }
 
@@ -135,7 +144,11 @@ internal static class ProcessingMapping
             },
             options.HasDpi ? options.Dpi : null,
             options.HasMaxEdge ? options.MaxEdge : null,
-            options.Gray);
+            options.Gray)
+        {
+            Ocr = options.Ocr,
+            Archive = options.Archive,
+        };
 
     public static PagePreview ToProto(this RenderedPage page, string rendition = "") => new()
     {
