@@ -115,17 +115,7 @@ public static class PdfAConformance
                     Add("6.1", "Every object must be readable.", $"object {reference.ObjectNumber} cannot be read");
                     continue;
                 }
-                CheckLimits(token, 0);
-                switch (token)
-                {
-                    case StreamToken stream:
-                        CheckStream(stream);
-                        CheckDictionary(stream.StreamDictionary);
-                        break;
-                    case DictionaryToken dictionary:
-                        CheckDictionary(dictionary);
-                        break;
-                }
+                Visit(token, 0);
             }
         }
 
@@ -490,8 +480,12 @@ public static class PdfAConformance
             }
         }
 
-        /// <summary>6.1.13: names at most 127 bytes, strings at most 32,767 bytes, integers within 32 bits (nesting bounded).</summary>
-        private void CheckLimits(IToken token, int depth)
+        /// <summary>
+        /// Checks one object and every direct object inside it (dictionaries and arrays nested in place: an action in a
+        /// catalog, a font in a resource dictionary), with 6.1.13's limits on names, strings and integers on the way.
+        /// Indirect references are not followed here: each indirect object is visited from the cross-reference table.
+        /// </summary>
+        private void Visit(IToken token, int depth)
         {
             if (depth > 64)
             {
@@ -499,8 +493,26 @@ public static class PdfAConformance
             }
             switch (token)
             {
-                case NameToken name when Encoding.UTF8.GetByteCount(name.Data) > 127:
-                    Add("6.1.13", "Names must be at most 127 bytes.", $"a name is {Encoding.UTF8.GetByteCount(name.Data)} bytes");
+                case StreamToken stream:
+                    CheckStream(stream);
+                    Visit(stream.StreamDictionary, depth + 1);
+                    break;
+                case DictionaryToken dictionary:
+                    CheckDictionary(dictionary);
+                    foreach (var (key, value) in dictionary.Data)
+                    {
+                        CheckName(key);
+                        Visit(value, depth + 1);
+                    }
+                    break;
+                case ArrayToken array:
+                    foreach (var item in array.Data)
+                    {
+                        Visit(item, depth + 1);
+                    }
+                    break;
+                case NameToken name:
+                    CheckName(name.Data);
                     break;
                 case StringToken text when text.GetBytes().Length > 32_767:
                     Add("6.1.13", "Strings must be at most 32,767 bytes.", "a longer one is present");
@@ -511,22 +523,14 @@ public static class PdfAConformance
                 case NumericToken number when !number.HasDecimalPlaces && (number.Long > int.MaxValue || number.Long < int.MinValue):
                     Add("6.1.13", "Integers must fit in 32 bits.", $"{number.Long.ToString(CultureInfo.InvariantCulture)} does not");
                     break;
-                case ArrayToken array:
-                    foreach (var item in array.Data)
-                    {
-                        CheckLimits(item, depth + 1);
-                    }
-                    break;
-                case DictionaryToken dictionary:
-                    foreach (var (key, value) in dictionary.Data)
-                    {
-                        CheckLimits(NameToken.Create(key), depth + 1);
-                        CheckLimits(value, depth + 1);
-                    }
-                    break;
-                case StreamToken stream:
-                    CheckLimits(stream.StreamDictionary, depth + 1);
-                    break;
+            }
+        }
+
+        private void CheckName(string name)
+        {
+            if (Encoding.UTF8.GetByteCount(name) > 127)
+            {
+                Add("6.1.13", "Names must be at most 127 bytes.", $"a name is {Encoding.UTF8.GetByteCount(name)} bytes");
             }
         }
 

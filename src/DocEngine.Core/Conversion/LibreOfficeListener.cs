@@ -21,6 +21,7 @@ internal sealed class LibreOfficeListener : IDisposable
     private LibreOfficeListener(Process process, string root)
     {
         _process = process;
+        ProcessId = process.Id;
         Root = root;
         WorkDirectory = Directory.CreateDirectory(Path.Combine(root, "work")).FullName;
         _ = DrainErrorsAsync();
@@ -33,13 +34,15 @@ internal sealed class LibreOfficeListener : IDisposable
     public string WorkDirectory { get; }
 
     /// <summary>The bridge's process id (soffice.bin is its child).</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
 
     /// <summary>Conversions done so far.</summary>
     public int Conversions { get; private set; }
 
     /// <summary>False once the process tree has exited or was killed.</summary>
-    public bool IsAlive => !_process.HasExited;
+    public bool IsAlive => !_disposed && !_process.HasExited;
+
+    private bool _disposed;
 
     /// <summary>Starts the bridge under <paramref name="root"/> and waits until LibreOffice listens.</summary>
     public static async Task<LibreOfficeListener> StartAsync(ConversionOptions options, string bridge, string root, CancellationToken cancellationToken)
@@ -131,6 +134,11 @@ internal sealed class LibreOfficeListener : IDisposable
     /// <summary>Kills the whole process tree and deletes the listener's folder.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         SandboxedProcess.KillTree(_process);
         _process.WaitForExit(5000);
         _process.Dispose();

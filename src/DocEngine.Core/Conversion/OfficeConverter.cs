@@ -272,11 +272,12 @@ public sealed class OfficeConverter : IDisposable
                 root, LibreOfficeListener.Limits(_options),
                 new Dictionary<string, string> { ["HOME"] = root, ["TMPDIR"] = work, ["LANG"] = "C.UTF-8", ["SAL_USE_VCLPLUGIN"] = "svp" });
             var clock = Stopwatch.StartNew();
+            SandboxResult? last = null;
             // A new profile makes soffice.bin write it and exit with 81, asking to be started again (oosplash's job).
             for (var run = 0; run < 2; run++)
             {
                 var left = limit - clock.Elapsed;
-                var result = await SandboxedProcess.RunToEndAsync(start, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+                var result = last = await SandboxedProcess.RunToEndAsync(start, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
                 if (result.ExitCode != 81)
                 {
                     break;
@@ -285,7 +286,7 @@ public sealed class OfficeConverter : IDisposable
             var output = Path.Combine(work, "input.pdf");
             if (!File.Exists(output))
             {
-                return new BridgeAnswer(false, "LOAD_FAILED", "the one-shot conversion wrote nothing", null, null, null);
+                return new BridgeAnswer(false, "LOAD_FAILED", "the one-shot conversion wrote nothing: " + last?.Errors.Split('\n')[0], null, null, null);
             }
             var kept = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".pdf");
             File.Move(output, kept);
@@ -308,7 +309,7 @@ public sealed class OfficeConverter : IDisposable
         _ => new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
             $"This file looks like {type.Description} but is damaged or incomplete, so it cannot be opened: open it in Word or LibreOffice and save it again (or ask the sender for a new copy), then upload that.")
         {
-            Details = new Dictionary<string, string> { ["detected_media_type"] = type.MediaType },
+            Details = new Dictionary<string, string> { ["detected_media_type"] = type.MediaType, ["converter_message"] = answer.Detail ?? "" },
         },
     };
 

@@ -1,0 +1,84 @@
+using DocEngine.Core.Archive;
+using DocEngine.Core.Conversion;
+using DocEngine.Core.Mupdf;
+using DocEngine.Core.Ocr;
+using DocEngine.Core.Processing;
+
+namespace DocEngine.Tests.Infrastructure;
+
+/// <summary>
+/// One warm LibreOffice pool (two listeners), Tesseract and Ghostscript, shared by every test of the "Converters"
+/// collection: starting LibreOffice costs seconds, a conversion on a warm listener a tenth of that. The tests skip
+/// loudly when a converter is missing, and fail under CI, whose test build installs them.
+/// </summary>
+public sealed class ConvertersFixture : IDisposable
+{
+    private readonly Lazy<Task> _warm;
+
+    public ConvertersFixture()
+    {
+        Mutool = new MutoolRenderer(new MutoolOptions());
+        Office = new OfficeConverter(new ConversionOptions { Listeners = 2 });
+        Ocr = new TesseractOcr(new OcrOptions(), Mutool);
+        Archive = new PdfAWriter(new ArchiveOptions());
+        Converters = new DocumentConverters(Office, Ocr, Archive);
+        Pipeline = new DocumentPipeline(new DocEngine.Core.Pdf.PdfCompressor(Mutool, new ProcessingOptions()), Mutool, Converters);
+        _warm = new Lazy<Task>(() => Office.WarmUpAsync(CancellationToken.None));
+    }
+
+    public MutoolRenderer Mutool { get; }
+
+    public OfficeConverter Office { get; }
+
+    public TesseractOcr Ocr { get; }
+
+    public PdfAWriter Archive { get; }
+
+    public DocumentConverters Converters { get; }
+
+    public DocumentPipeline Pipeline { get; }
+
+    /// <summary>The warm LibreOffice pool; skips (fails under CI) when LibreOffice cannot run here.</summary>
+    public async Task<OfficeConverter> OfficeAsync()
+    {
+        Require(Office.IsAvailable, $"LIBREOFFICE NOT AVAILABLE ({Office.Unavailability}): conversion tests are SKIPPED");
+        await _warm.Value;
+        return Office;
+    }
+
+    /// <summary>Tesseract; skips (fails under CI) when it or a language is missing.</summary>
+    public TesseractOcr RequireOcr()
+    {
+        Require(Ocr.IsAvailable, "TESSERACT NOT AVAILABLE: OCR tests are SKIPPED");
+        return Ocr;
+    }
+
+    /// <summary>Ghostscript; skips (fails under CI) when it is missing.</summary>
+    public PdfAWriter RequireArchive()
+    {
+        Require(Archive.IsAvailable, "GHOSTSCRIPT NOT AVAILABLE: PDF/A tests are SKIPPED");
+        return Archive;
+    }
+
+    public void Dispose() => Office.Dispose();
+
+    /// <summary>Skips loudly when <paramref name="available"/> is false; under CI=true that is a failure instead.</summary>
+    public static void Require(bool available, string message)
+    {
+        if (available)
+        {
+            return;
+        }
+        message += " (the server build installs the Debian packages when it may).";
+        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " Under CI this is a failure.");
+        Console.Error.WriteLine("*** " + message + " ***");
+        Skip.If(true, message);
+    }
+}
+
+/// <summary>The tests that share <see cref="ConvertersFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ConvertersCollection : ICollectionFixture<ConvertersFixture>
+{
+    public const string Name = "Converters";
+}
