@@ -11,6 +11,9 @@ return args switch
     ["preview-vs-mutool", .. var rest] => await PreviewVersusMutool.RunAsync(rest),
     ["compress-vs-gs", .. var rest] => await CompressVersusGhostscript.RunAsync(rest),
     ["verify-vs-pdfsig", .. var rest] => await VerifyVersusPdfsig.RunAsync(rest),
+    ["convert-vs-soffice", .. var rest] => await ConvertersVersusPeers.ConvertAsync(rest),
+    ["ocr-vs-ocrmypdf", .. var rest] => await ConvertersVersusPeers.OcrAsync(rest),
+    ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
     _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly)
         .Run([.. args.Where(a => a != QuickJob.Option)], args.Contains(QuickJob.Option) ? QuickJob.Config : null)

@@ -86,7 +86,7 @@ public sealed class TesseractOcr
 
     private async Task<PageText> RecognizeAsync(string pdf, int page, double longEdgePoints, string scratch, CancellationToken cancellationToken)
     {
-        var dpi = (int)Math.Clamp(Math.Round(_options.LongEdgePixels / Math.Max(1, longEdgePoints / 72.0)), 150, 600);
+        var dpi = (int)Math.Clamp(Math.Round(_options.LongEdgePixels / Math.Max(1, longEdgePoints / 72.0)), 150, 1200);
         var image = Path.Combine(scratch, $"ocr-{page}.png");
         await foreach (var (_, png) in _mutool.RenderAsync(pdf, [page], null, dpi, 20_000, null, cancellationToken).ConfigureAwait(false))
         {

@@ -108,14 +108,14 @@ public sealed class ProcessingServiceTests(DocEngineFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task A_word_document_renamed_pdf_is_refused_with_its_sentence_and_another_tenant_sees_nothing()
+    public async Task A_word_document_renamed_pdf_is_named_as_Word_to_convert_and_another_tenant_sees_nothing()
     {
         var document = await Clients.UploadStreamingAsync(factory.Invoker(), Docx(), filename: "passport.pdf");
         Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.MediaType);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => Processing.InspectDocumentAsync(new InspectDocumentRequest { Name = document.Name }).ResponseAsync);
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.StartsWith("This file is a Word document (.docx) renamed .pdf", error.Status.Detail, StringComparison.Ordinal);
+        var info = (await Processing.InspectDocumentAsync(new InspectDocumentRequest { Name = document.Name })).Info;
+        Assert.True(info.ConvertsToPdf);
+        Assert.Equal("The name ends in .pdf but the file is a Word document (.docx).", info.NameMismatch);
 
         var otherTenant = new ProcessingService.ProcessingServiceClient(factory.Invoker(DocEngineFactory.KeyB));
         await Clients.AssertRefusedAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
