@@ -69,6 +69,11 @@ internal sealed class LibreOfficeListener : IDisposable
             }
             return listener;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            listener.Dispose();
+            throw new InvalidOperationException($"LibreOffice did not start listening within {options.MaxStartTime.TotalSeconds:0} seconds: {listener.Errors()}");
+        }
         catch
         {
             listener.Dispose();

@@ -213,7 +213,7 @@ public sealed class OfficeConverter : IDisposable
                 }
                 Forget(listener);
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception && attempt == 0)
+            catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception && attempt == 0 && !_disposed)
             {
                 // a start that failed once (a crash while starting) is tried again before the caller is refused
             }

@@ -1,6 +1,7 @@
 // One card per chosen file: upload progress, then what was received (type, pages, sizes), the page previews as they
 // stream in, the signature verdict in plain words, and the receipt to download. Stable hooks for tests and scripts:
-// input[type=file], img[data-page], [data-testid=progress|verdict|receipt].
+// input[type=file], img[data-page], [data-testid=progress|verdict|receipt|converted|searchable]. An office document's
+// pages are those of the PDF it was converted to; a scan is made searchable while it is normalized.
 import type { Clients } from "./client";
 import { sentence } from "./client";
 import type { Document } from "./gen/docengine/v1/documents_pb";
@@ -8,6 +9,15 @@ import { PreviewFormat } from "./gen/docengine/v1/previews_pb";
 import { OutputFormat } from "./gen/docengine/v1/processing_pb";
 import { formatBytes, UploadInterrupted, uploadFile, type UploadProgress } from "./upload";
 import { otherMarks, verdictWords } from "./words";
+
+/** Media types the service converts to PDF (Word, Excel, OpenDocument, RTF), as the upload detects them. */
+const OFFICE_TYPES = new Set([
+  "application/msword",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.oasis.opendocument.text",
+  "application/rtf",
+]);
 
 export interface CardSettings {
   chunkBytes: number;
@@ -69,9 +79,14 @@ export class FileCard {
     this.element.dataset.state = "uploaded";
     this.element.dataset.document = document.name;
     this.progressText.textContent = `Received: ${formatBytes(Number(document.sizeBytes))}, SHA-256 ${document.sha256.slice(0, 16)}…`;
+    // An office document has no pages of its own to draw: its previews are those of the PDF it becomes.
+    const processed = this.showFacts(clients, document, settings.targetBytes);
+    const office = OFFICE_TYPES.has(document.mediaType);
     await Promise.all([
-      this.showFacts(clients, document, settings.targetBytes),
-      this.showPreviews(clients, document, settings.previewWidth),
+      processed,
+      office
+        ? processed.then((rendition) => (rendition ? this.showPreviews(clients, rendition, document.filename, settings.previewWidth) : undefined))
+        : this.showPreviews(clients, document.name, document.filename, settings.previewWidth),
       this.showSignatures(clients, document),
       this.showReceipt(clients, document),
     ]);
@@ -89,14 +104,17 @@ export class FileCard {
     }
   }
 
-  private async showFacts(clients: Clients, document: Document, targetBytes: number): Promise<void> {
+  /** The facts, then the normalized rendition (converted, made searchable when it is a scan); its name, or null. */
+  private async showFacts(clients: Clients, document: Document, targetBytes: number): Promise<string | null> {
     this.fact("Received", formatBytes(Number(document.sizeBytes)));
+    let scan = document.mediaType.startsWith("image/");
     try {
       const { info } = await clients.processing.inspectDocument({ name: document.name });
       this.fact("Type", info?.description || document.mediaType, "type");
       if (info?.nameMismatch) {
         this.fact("Note", info.nameMismatch);
       }
+      scan ||= !!info?.pdf && info.pdf.pagesCheckedForText > 0 && info.pdf.textLayerPages < info.pdf.pagesCheckedForText;
       const pages = info?.pdf?.pages ?? info?.image?.frames ?? 0;
       if (pages > 0) {
         this.fact("Pages", String(pages), "pages");
@@ -108,22 +126,33 @@ export class FileCard {
     try {
       const { rendition } = await clients.processing.processDocument({
         documents: [document.name],
-        options: { format: OutputFormat.KEEP, maxBytes: BigInt(targetBytes) },
+        options: { format: OutputFormat.KEEP, maxBytes: BigInt(targetBytes), ocr: scan },
       });
       const report = rendition!.report!;
       const change = `${formatBytes(Number(report.bytesBefore))} → ${formatBytes(Number(report.bytesAfter))}`;
       normalized.replaceChildren(el("strong", {}, change), ...[...report.actions, ...report.warnings].map((line) => el("span", { class: "note" }, line)));
+      if (report.convertedFrom) {
+        this.fact("Converted", `Converted from ${report.convertedFrom}`, "converted");
+      }
+      if ((report.textLayerPages ?? 0) > 0) {
+        this.fact("Text", "Searchable text added", "searchable");
+      }
+      return rendition!.name;
     } catch (error) {
       normalized.textContent = sentence(error);
+      if (OFFICE_TYPES.has(document.mediaType)) {
+        this.previewStatus.textContent = sentence(error);
+      }
+      return null;
     }
   }
 
-  private async showPreviews(clients: Clients, document: Document, width: number): Promise<void> {
+  private async showPreviews(clients: Clients, name: string, filename: string, width: number): Promise<void> {
     this.previewStatus.textContent = "Drawing the pages…";
     let expected = 0;
     let shown = 0;
     try {
-      for await (const message of clients.previews.renderPreviews({ name: document.name, width })) {
+      for await (const message of clients.previews.renderPreviews({ name, width })) {
         if (message.kind.case === "summary") {
           expected = message.kind.value.pages.length;
           const warnings = message.kind.value.warnings.join(" ");
@@ -134,7 +163,7 @@ export class FileCard {
           const type = page.format === PreviewFormat.JPEG ? "image/jpeg" : page.format === PreviewFormat.WEBP ? "image/webp" : "image/png";
           const image = el("img", {
             "data-page": String(page.pageNumber),
-            alt: `Page ${page.pageNumber} of ${document.filename}, as received`,
+            alt: `Page ${page.pageNumber} of ${filename}, as received`,
             width: String(page.width),
             height: String(page.height),
             src: URL.createObjectURL(new Blob([page.data as Uint8Array<ArrayBuffer>], { type })),
