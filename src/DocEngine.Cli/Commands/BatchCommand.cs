@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace DocEngine.Cli.Commands;
 
 /// <summary>
-/// <c>docengine batch DIR --out DIR [--ops normalize,preview,verify] [--max-bytes N] [--concurrency N] [--json]</c>: runs
+/// <c>docengine batch DIR --out DIR [--ops normalize,ocr,preview,verify] [--max-bytes N] [--concurrency N] [--json]</c>: runs
 /// the steps on every file under DIR, in-process, and writes the results, OUT/report.jsonl (one line per file) and
 /// OUT/summary.json. Rerunning the same command after a kill continues where it stopped; rerunning it after it finished
 /// does nothing. Exit 0 whenever the batch ran, whatever its files' outcomes.
@@ -20,7 +20,7 @@ internal static class BatchCommand
     {
         var input = new Argument<DirectoryInfo>("DIR") { Description = "Folder of documents, walked recursively" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the results, report.jsonl and summary.json (reuse it to resume)", Required = true };
-        var ops = new Option<string>("--ops") { Description = "Steps to run on each file, any of normalize,preview,verify", DefaultValueFactory = _ => "normalize,preview,verify" };
+        var ops = new Option<string>("--ops") { Description = "Steps to run on each file, any of normalize,ocr,preview,verify (ocr makes searchable.pdf)", DefaultValueFactory = _ => "normalize,preview,verify" };
         var maxBytes = new Option<string?>("--max-bytes") { Description = "normalize: make a PDF of each image and fit every PDF under this size, e.g. 4MB" };
         var concurrency = new Option<int>("--concurrency") { Description = "Files worked on at once, by default one per core", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout" };

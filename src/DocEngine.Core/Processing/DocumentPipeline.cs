@@ -127,7 +127,8 @@ public sealed class DocumentPipeline(PdfCompressor compressor, MutoolRenderer mu
             {
                 BytesBefore = before,
                 BytesAfter = parts[0].Bytes,
-                Actions = [.. actions, .. result.Report.Actions],
+                Actions = [.. actions, .. result.Report.Actions.Select(a => convertedFrom is not null && a.StartsWith("Kept the original file", StringComparison.Ordinal)
+                    ? "Kept the PDF as LibreOffice wrote it" + a["Kept the original file".Length..] : a)],
                 Warnings = [.. warnings, .. result.Report.Warnings],
                 ConvertedFrom = convertedFrom,
                 TextLayerPages = textLayerPages,
