@@ -21,8 +21,8 @@ public sealed class ConversionOptions
     /// <summary>Longest one conversion may take; then the listener's process tree is killed and replaced. Default 60 seconds.</summary>
     public TimeSpan MaxDocumentTime { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Longest a listener may take to start. Default 60 seconds.</summary>
-    public TimeSpan MaxStartTime { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Longest a listener may take to start. Default 2 minutes (2 to 5 seconds on a quiet machine; much more on a saturated one).</summary>
+    public TimeSpan MaxStartTime { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Address-space limit of each listener's processes (RLIMIT_AS), in MiB. Default 4096: LibreOffice maps about 1.5 GiB before it reads anything.</summary>
     public int MemoryLimitMegabytes { get; set; } = 4096;

@@ -13,7 +13,8 @@ namespace DocEngine.Tests.Infrastructure;
 /// </summary>
 public sealed class ConvertersFixture : IDisposable
 {
-    private readonly Lazy<Task> _warm;
+    private readonly Lock _gate = new();
+    private Task? _warm;
 
     public ConvertersFixture()
     {
@@ -23,7 +24,6 @@ public sealed class ConvertersFixture : IDisposable
         Archive = new PdfAWriter(new ArchiveOptions());
         Converters = new DocumentConverters(Office, Ocr, Archive);
         Pipeline = new DocumentPipeline(new DocEngine.Core.Pdf.PdfCompressor(Mutool, new ProcessingOptions()), Mutool, Converters);
-        _warm = new Lazy<Task>(() => Office.WarmUpAsync(CancellationToken.None));
     }
 
     public MutoolRenderer Mutool { get; }
@@ -42,7 +42,13 @@ public sealed class ConvertersFixture : IDisposable
     public async Task<OfficeConverter> OfficeAsync()
     {
         Require(Office.IsAvailable, $"LIBREOFFICE NOT AVAILABLE ({Office.Unavailability}): conversion tests are SKIPPED");
-        await _warm.Value;
+        Task warm;
+        lock (_gate)
+        {
+            // A start that failed (a listener too slow to start on a loaded machine) is tried again by the next test.
+            warm = _warm = _warm is null || _warm.IsFaulted ? Office.WarmUpAsync(CancellationToken.None) : _warm;
+        }
+        await warm;
         return Office;
     }
 
