@@ -22,9 +22,10 @@ internal static class InspectCommand
         var json = new Option<bool>("--json") { Description = "Print InspectDocumentResponse as proto3 JSON" };
         var server = new Option<string?>("--server") { Description = "Inspect through this DocEngine server instead of in-process" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
+        var bytes = new Option<bool>("--bytes") { Description = "For a PDF: split its size by kind (images by class, fonts, content, forms, XFA, metadata, duplicates, unused objects)" };
         var command = new Command("inspect", "Say what a file really is: type from its bytes, pages, size, resolution, metadata, PDF structure.")
         {
-            input, password, json, server, apiKey,
+            input, password, json, server, apiKey, bytes,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,6 +33,11 @@ internal static class InspectCommand
             if (!file.Exists)
             {
                 throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
+            }
+            if (parse.GetValue(bytes))
+            {
+                return await ByteReportCommand.RunAsync(file, parse.GetValue(password), parse.GetValue(json), parse.GetValue(server) is not null,
+                    parse.InvocationConfiguration.Output, cancellationToken);
             }
             var info = parse.GetValue(server) is { } url
                 ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, parse.GetValue(password), parse.InvocationConfiguration.Error, cancellationToken)
