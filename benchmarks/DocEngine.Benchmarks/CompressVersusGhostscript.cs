@@ -128,7 +128,7 @@ internal static class CompressVersusGhostscript
     internal static string PhoneScan(string scans, string work, int pages) => BenchInputs.PdfOfJpegs(
         Directory.GetFiles(scans, "*.jpg").Order(StringComparer.Ordinal).ToList(), pages, Path.Combine(work, $"phone-scan-{pages}-pages.pdf"));
 
-    private static List<Image<Rgb24>> Draw(string path, int pages)
+    internal static List<Image<Rgb24>> Draw(string path, int pages)
     {
         var directory = Directory.CreateTempSubdirectory("docengine-bench-draw");
         try

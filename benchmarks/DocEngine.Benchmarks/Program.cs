@@ -15,6 +15,9 @@ return args switch
     ["ocr-vs-ocrmypdf", .. var rest] => await ConvertersVersusPeers.OcrAsync(rest),
     ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
+    ["fit-vs-gs", .. var rest] => await FitVersusGhostscript.RunAsync(rest),
+    ["bilevel-steps"] => BilevelSteps.Run(),
+    ["packets", "--out", var folder] => Packets.WriteAll(folder),
     _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly)
         .Run([.. args.Where(a => a != QuickJob.Option)], args.Contains(QuickJob.Option) ? QuickJob.Config : null)
         .Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,

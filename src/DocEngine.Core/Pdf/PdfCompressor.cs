@@ -1,3 +1,4 @@
+using DocEngine.Core.Imaging;
 using DocEngine.Core.Mupdf;
 using System.Globalization;
 using DocEngine.Core.Storage;
@@ -68,6 +69,8 @@ public sealed record PdfCompression(IReadOnlyList<PdfPart> Parts, int Pages, Pro
 /// </summary>
 public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
 {
+    private readonly ImagingConfiguration _imaging = new(options);
+
     /// <summary>Compresses <paramref name="inputPath"/>, writing the parts into <paramref name="outputDirectory"/> (part-1.pdf, …).</summary>
     public async Task<PdfCompression> CompressAsync(string inputPath, PdfCompressionRequest request, string outputDirectory, CancellationToken cancellationToken)
     {
@@ -117,7 +120,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 throw new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                     "This PDF is too damaged to repair: no page of it can be found. Open it in a PDF viewer and save or print it to a new PDF, then upload that.");
             }
-            var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, deadline.Token);
+            var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, _imaging, deadline.Token);
             var result = await ChooseAsync(inputPath, before, request, attempts, outputDirectory, actions, warnings).ConfigureAwait(false);
             var said = new List<string>();
             if (!result.Unchanged)
@@ -154,7 +157,8 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
         }
         if (request.MaxBytes is not { } limit)
         {
-            var level = new Level(request.TargetDpi ?? options.PdfImageDpi, options.PdfJpegQuality);
+            var dpi = request.TargetDpi ?? options.PdfImageDpi;
+            var level = new Level(dpi, options.PdfJpegQuality, Math.Max(dpi, options.PdfBilevelDpi));
             return Keep(inputPath, before, await attempts.MakeAsync(level).ConfigureAwait(false), level, outputDirectory, actions, warnings);
         }
         if (before <= limit)
@@ -209,7 +213,15 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
     {
         var (floorDpi, floorQuality) = (Math.Min(dpi, options.MinPdfImageDpi), Math.Min(options.PdfJpegQuality, options.MinPdfJpegQuality));
         (double Scale, int QualityDrop)[] steps = [(1.0, 0), (1.0, 10), (0.85, 15), (0.75, 20), (0.67, 25), (0, 100)];
-        return [.. steps.Select(s => new Level(Math.Max(floorDpi, (int)Math.Round(dpi * s.Scale)), Math.Max(floorQuality, options.PdfJpegQuality - s.QualityDrop))).Distinct()];
+        var bilevel = Math.Max(dpi, options.PdfBilevelDpi);
+        List<Level> ladder = [.. steps.Select(s => new Level(Math.Max(floorDpi, (int)Math.Round(dpi * s.Scale)), Math.Max(floorQuality, options.PdfJpegQuality - s.QualityDrop), bilevel)).Distinct()];
+        if (options.MinPdfBilevelDpi < bilevel)
+        {
+            // Below the floor of colour and gray images, before any split: black-and-white pages at the lower
+            // resolution, each kept only where it stays legible (see PdfImageRecompressor).
+            ladder.Add(ladder[^1] with { BilevelDpi = options.MinPdfBilevelDpi });
+        }
+        return ladder;
     }
 
     /// <summary>
@@ -363,7 +375,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
     }
 
     /// <summary>A step of the quality ladder.</summary>
-    private sealed record Level(int Dpi, int Quality);
+    private sealed record Level(int Dpi, int Quality, int BilevelDpi);
 
     /// <summary>One candidate output.</summary>
     /// <param name="Unreadable">PDFsharp could not read the cleaned file, so this is mutool's lossless rewrite alone.</param>
@@ -398,9 +410,10 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
     /// deflates whatever is still uncompressed, so each candidate's size is the size it will have.
     /// </summary>
     private sealed class Attempts(Source source, string scratch, bool gray, bool mustRewrite, int pages,
-        PdfOptions options, CancellationToken cancellationToken)
+        PdfOptions options, ImagingConfiguration imaging, CancellationToken cancellationToken)
     {
         private int _count;
+        private readonly PdfImageRecompressor.Memo _memo = new();
 
         public async Task<Attempt> MakeAsync(Level? level)
         {
@@ -420,7 +433,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                     pass = await Task.Run(() => ImagePass(rewritten, level), cancellationToken).ConfigureAwait(false);
                 }
                 await source.FinishAsync(rewritten, path, cancellationToken).ConfigureAwait(false);
-                return new Attempt(path, new FileInfo(path).Length, pass.Images.Sum(i => i.BytesAfter), pass.Pages, pass.Images,
+                return new Attempt(path, new FileInfo(path).Length, pass.Images.Where(i => i.Scalable).Sum(i => i.BytesAfter), pass.Pages, pass.Images,
                     Unreadable: false, mustRewrite || source.Repaired);
             }
             catch (Exception e) when (Unreadable(e))
@@ -444,7 +457,8 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             Redeflate(document, cancellationToken);
             var images = level is null
                 ? []
-                : PdfImageRecompressor.Run(document, level.Dpi, level.Quality, gray, options.MaxPixels, cancellationToken);
+                : PdfImageRecompressor.Run(document, new PdfImageRecompressor.Settings(level.Dpi, level.Quality, level.BilevelDpi, gray, options.MinBilevelSimilarity),
+                    imaging, options.PdfImageParallelism, _memo, cancellationToken);
             var count = document.PageCount;
             Save(document, output);
             return (count, images);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DocEngine.Core.Imaging;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Advanced;
 using PdfSharp.Pdf.Filters;
@@ -22,94 +23,290 @@ internal static class PdfImageRecompressor
     /// <param name="BytesBefore">Its stream's size before.</param>
     /// <param name="BytesAfter">Its stream's size after (the same when kept).</param>
     /// <param name="Sentence">What was done and why.</param>
-    public sealed record Outcome(int Page, long BytesBefore, long BytesAfter, string Sentence);
+    /// <param name="Copies">How many image objects had these same bytes (a merged packet repeats its parts' images); done once for all.</param>
+    /// <param name="Scalable">A colour or gray image: its bytes follow the resolution and JPEG quality of the pass (bilevel and kept images do not).</param>
+    public sealed record Outcome(int Page, long BytesBefore, long BytesAfter, string Sentence, int Copies = 1, bool Scalable = false);
 
-    /// <summary>Recompresses every image drawn in <paramref name="document"/> at <paramref name="dpi"/> and JPEG <paramref name="quality"/>.</summary>
-    public static List<Outcome> Run(PdfDocument document, int dpi, int quality, bool gray, long maxPixels, CancellationToken cancellationToken)
+    /// <summary>
+    /// Results kept across the passes of one compression: the ladder tries several resolutions and qualities, and an
+    /// image whose result does not depend on the step (black-and-white images, and every image's refusals) is worked on once.
+    /// </summary>
+    public sealed class Memo
     {
-        var outcomes = new List<Outcome>();
-        foreach (var placement in ImagePlacements.Find(document).OrderBy(p => p.FirstPage))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            outcomes.Add(Recompress(placement, dpi, quality, gray, maxPixels));
-        }
-        return outcomes;
+        internal System.Collections.Concurrent.ConcurrentDictionary<string, (Change? Change, Outcome Outcome)> Results { get; } = new(StringComparer.Ordinal);
     }
 
-    private static Outcome Recompress(ImagePlacements.Placement placement, int targetDpi, int quality, bool forceGray, long maxPixels)
+    /// <summary>How one pass treats images.</summary>
+    /// <param name="Dpi">Colour and gray images are brought down to this resolution (never up).</param>
+    /// <param name="Quality">Their JPEG quality.</param>
+    /// <param name="BilevelDpi">Black-and-white images above this resolution are brought down to it, as CCITT Group 4.</param>
+    /// <param name="Gray">Make every colour image gray.</param>
+    /// <param name="MinBilevelSimilarity">A bilevel image brought down must stay at least this alike (SSIM at 100 dpi), or it keeps its resolution.</param>
+    public sealed record Settings(int Dpi, int Quality, int BilevelDpi, bool Gray, double MinBilevelSimilarity);
+
+    /// <summary>
+    /// Recompresses every image drawn in <paramref name="document"/>. Identical images (same stream, same dictionary) are
+    /// worked on once; the work runs on up to <paramref name="parallelism"/> threads, and the document is changed on the
+    /// calling thread afterwards (PDFsharp's objects are not thread-safe).
+    /// </summary>
+    public static List<Outcome> Run(PdfDocument document, Settings settings, ImagingConfiguration imaging, int parallelism, Memo memo, CancellationToken cancellationToken)
     {
-        var image = placement.Image;
-        var encoded = image.Stream.Value;
-        var (width, height) = (image.Elements.GetInteger("/Width"), image.Elements.GetInteger("/Height"));
-        var described = string.Create(CultureInfo.InvariantCulture, $"Page {placement.FirstPage}: image {width} × {height} ({placement.Dpi:0} dpi)");
-        Outcome Kept(string why) => new(placement.FirstPage, encoded.Length, encoded.Length, $"{described} kept as it was: {why}.");
-
-        if (image.Elements.GetBoolean("/ImageMask") || image.Elements["/Mask"] is PdfArray || image.Elements["/Decode"] is not null)
+        var groups = ImagePlacements.Find(document)
+            .GroupBy(p => Fingerprint(p.Image))
+            .Select(g => new Job(g.Key, g.OrderBy(p => p.FirstPage).ToList()))
+            .OrderBy(j => j.FirstPage)
+            .ToList();
+        foreach (var job in groups)
         {
-            return Kept("it is a mask, or is drawn through one");
+            job.Prepare(); // reads PDFsharp objects (palettes may need decoding): one thread
         }
-        if ((long)width * height > maxPixels)
+        var results = new Change?[groups.Count];
+        var outcomes = new Outcome[groups.Count];
+        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, i =>
         {
-            return Kept("it is larger than the pixel limit");
-        }
-        var filters = FilterNames(image.Elements["/Filter"]);
-        if (filters.Any(f => f is "/CCITTFaxDecode" or "/JBIG2Decode" or "/JPXDecode"))
+            var job = groups[i];
+            (results[i], outcomes[i]) = memo.Results.GetOrAdd(job.Key(settings), _ => job.Recompress(settings, imaging));
+        });
+        for (var i = 0; i < groups.Count; i++)
         {
-            return Kept(filters.Contains("/JPXDecode") ? "JPEG 2000 images are left as they are" : "bilevel CCITT and JBIG2 images are already compact");
-        }
-        if (image.Elements.GetInteger("/BitsPerComponent") is not 8 and not 0)
-        {
-            return Kept("images of other than 8 bits per component (such as black-and-white) are left as they are");
-        }
-        var colours = ColourSpace.Read(image.Elements["/ColorSpace"]);
-        if (colours is null)
-        {
-            return Kept("its colour space is not plain RGB, gray or an RGB/gray palette");
-        }
-
-        Image<Rgb24>? pixels;
-        try
-        {
-            pixels = filters switch
+            if (results[i] is { } change)
             {
-                ["/DCTDecode"] when colours.Palette is null => Image.Load<Rgb24>(encoded),
-                _ when filters.All(f => f is "/FlateDecode" or "/LZWDecode") => FromSamples(
-                    filters.Count == 0 ? encoded : Filtering.Decode(encoded, image.Elements["/Filter"]!, image.Elements["/DecodeParms"]), width, height, colours),
-                _ => null,
-            };
-        }
-        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
-        {
-            return Kept("its data could not be decoded, so it is not touched");
-        }
-        if (pixels is null)
-        {
-            return Kept("its encoding is left as it is");
-        }
-        using (pixels)
-        {
-            var isGray = forceGray || (colours.Palette is null && colours.Components == 1) || IsGrayInEffect(pixels);
-            var scale = placement.Dpi > targetDpi ? targetDpi / placement.Dpi : 1;
-            var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-            if (newWidth < pixels.Width)
-            {
-                pixels.Mutate(x => x.Resize(newWidth, newHeight, KnownResamplers.Bicubic));
+                foreach (var placement in groups[i].Placements)
+                {
+                    change.Apply(placement.Image);
+                }
             }
-            using var output = new MemoryStream();
-            pixels.SaveAsJpeg(output, new JpegEncoder { Quality = quality, ColorType = isGray ? JpegColorType.Luminance : JpegColorType.YCbCrRatio420 });
-            if (output.Length >= encoded.Length)
+        }
+        return [.. outcomes];
+    }
+
+    /// <summary>Equal for image objects a merge would make one: the same stream bytes and the same dictionary values.</summary>
+    private static string Fingerprint(PdfDictionary image)
+    {
+        var keys = string.Join(";", image.Elements.Keys.Order(StringComparer.Ordinal).Select(k => k + "=" + image.Elements[k]));
+        return keys + "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(image.Stream?.Value ?? []));
+    }
+
+    /// <summary>A new stream for an image, and the dictionary entries that describe it.</summary>
+    internal sealed record Change(byte[] Stream, int Width, int Height, int BitsPerComponent, string? ColourSpace, bool Group4)
+    {
+        public void Apply(PdfDictionary image)
+        {
+            image.Stream.Value = Stream;
+            image.Elements.SetInteger("/Width", Width);
+            image.Elements.SetInteger("/Height", Height);
+            image.Elements.SetInteger("/BitsPerComponent", BitsPerComponent);
+            if (ColourSpace is not null)
             {
-                return Kept(string.Create(CultureInfo.InvariantCulture, $"a {(isGray ? "gray " : "")}JPEG at {Math.Min(targetDpi, placement.Dpi):0} dpi, quality {quality} would not be smaller"));
+                image.Elements.SetName("/ColorSpace", ColourSpace);
             }
-            image.Stream.Value = output.ToArray();
-            image.Elements.SetName("/Filter", "/DCTDecode");
-            image.Elements.Remove("/DecodeParms");
-            image.Elements.SetInteger("/Width", pixels.Width);
-            image.Elements.SetInteger("/Height", pixels.Height);
-            image.Elements.SetInteger("/BitsPerComponent", 8);
-            image.Elements.SetName("/ColorSpace", isGray ? "/DeviceGray" : "/DeviceRGB");
-            return new Outcome(placement.FirstPage, encoded.Length, output.Length, string.Create(CultureInfo.InvariantCulture,
-                $"{described} → {pixels.Width} × {pixels.Height} ({placement.Dpi * pixels.Width / width:0} dpi), {(isGray ? "gray " : "")}JPEG quality {quality}: {ByteSize.Describe(encoded.Length)} → {ByteSize.Describe(output.Length)}."));
+            if (Group4)
+            {
+                image.Elements.SetName("/Filter", "/CCITTFaxDecode");
+                var parameters = new PdfDictionary();
+                parameters.Elements.SetInteger("/K", -1);
+                parameters.Elements.SetInteger("/Columns", Width);
+                parameters.Elements.SetInteger("/Rows", Height);
+                image.Elements["/DecodeParms"] = parameters;
+            }
+            else
+            {
+                image.Elements.SetName("/Filter", "/DCTDecode");
+                image.Elements.Remove("/DecodeParms");
+            }
+        }
+    }
+
+    /// <summary>One distinct image, with every placement that draws it (or an identical copy of it).</summary>
+    private sealed class Job(string fingerprint, List<ImagePlacements.Placement> placements)
+    {
+        public List<ImagePlacements.Placement> Placements { get; } = placements;
+
+        /// <summary>What the result depends on: the image, where it is drawn, and the settings its kind obeys.</summary>
+        public string Key(Settings settings) => string.Create(CultureInfo.InvariantCulture, $"{fingerprint}|{Dpi:0.###}|") + (_bits == 1 || _imageMask
+            ? string.Create(CultureInfo.InvariantCulture, $"bilevel {settings.BilevelDpi} {settings.MinBilevelSimilarity}")
+            : string.Create(CultureInfo.InvariantCulture, $"jpeg {settings.Dpi} {settings.Quality} {settings.Gray}"));
+        public int FirstPage => Placements[0].FirstPage;
+
+        private PdfDictionary Image => Placements[0].Image;
+        private double Dpi => Placements.Min(p => p.Dpi);
+        private byte[] _encoded = [];
+        private int _width, _height, _bits;
+        private List<string> _filters = [];
+        private PdfItem? _filter, _parameters;
+        private ColourSpace? _colours;
+        private bool _mask, _imageMask, _decode, _blackIs1;
+        private int _k;
+        private bool _grayName;
+
+        public void Prepare()
+        {
+            var image = Image;
+            _encoded = image.Stream?.Value ?? [];
+            (_width, _height) = (image.Elements.GetInteger("/Width"), image.Elements.GetInteger("/Height"));
+            _bits = image.Elements.GetInteger("/BitsPerComponent");
+            _filter = image.Elements["/Filter"];
+            _filters = FilterNames(_filter);
+            _parameters = image.Elements["/DecodeParms"] is PdfReference reference ? reference.Value : image.Elements["/DecodeParms"];
+            _imageMask = image.Elements.GetBoolean("/ImageMask");
+            _mask = image.Elements["/Mask"] is not null || image.Elements["/SMask"] is not null;
+            _decode = image.Elements["/Decode"] is not null;
+            var colourSpace = image.Elements["/ColorSpace"];
+            _grayName = (colourSpace is PdfReference r ? r.Value : colourSpace) is PdfName { Value: "/DeviceGray" or "/CalGray" or "/G" } || (_imageMask && colourSpace is null);
+            _colours = _imageMask ? null : ColourSpace.Read(colourSpace);
+            if (_parameters is PdfDictionary ccitt && _filters.Contains("/CCITTFaxDecode"))
+            {
+                _k = ccitt.Elements.GetInteger("/K");
+                _blackIs1 = ccitt.Elements.GetBoolean("/BlackIs1");
+                if (ccitt.Elements.GetBoolean("/EncodedByteAlign") || (ccitt.Elements.ContainsKey("/Columns") && ccitt.Elements.GetInteger("/Columns") != _width))
+                {
+                    _k = 0; // not plain Group 4 of this width: left alone
+                }
+            }
+        }
+
+        private string Described => string.Create(CultureInfo.InvariantCulture, $"Page {FirstPage}: image {_width} × {_height} ({Dpi:0} dpi)");
+
+        private (Change?, Outcome) Kept(string why) => (null, new Outcome(FirstPage, _encoded.Length, _encoded.Length, $"{Described} kept as it was: {why}.", Placements.Count));
+
+        public (Change?, Outcome) Recompress(Settings settings, ImagingConfiguration imaging)
+        {
+            if ((long)_width * _height > imaging.Options.MaxPixels)
+            {
+                return Kept("it is larger than the pixel limit");
+            }
+            if (_bits == 1 || _imageMask)
+            {
+                return RecompressBilevel(settings, imaging);
+            }
+            if (_imageMask || _mask || _decode)
+            {
+                return Kept("it is a mask, or is drawn through one");
+            }
+            if (_filters.Any(f => f is "/CCITTFaxDecode" or "/JBIG2Decode" or "/JPXDecode"))
+            {
+                return Kept(_filters.Contains("/JPXDecode") ? "JPEG 2000 images are left as they are" : "bilevel CCITT and JBIG2 images are already compact");
+            }
+            if (_bits is not 8 and not 0)
+            {
+                return Kept("images of other than 8 or 1 bits per component are left as they are");
+            }
+            if (_colours is null)
+            {
+                return Kept("its colour space is not plain RGB, gray or an RGB/gray palette");
+            }
+            var downsample = Dpi > settings.Dpi * 1.05;
+            if (_filters is ["/DCTDecode"] && !downsample && !settings.Gray && JpegQuality.Estimate(_encoded) is { } source && source <= settings.Quality + 5)
+            {
+                // Re-encoding a JPEG already at this resolution and about this quality costs a decode and an encode for
+                // a few percent at best, and loses detail a second time.
+                return Kept(string.Create(CultureInfo.InvariantCulture, $"it is already a JPEG of about quality {source} at {Dpi:0} dpi"));
+            }
+
+            Image<Rgb24>? pixels;
+            try
+            {
+                pixels = _filters switch
+                {
+                    ["/DCTDecode"] when _colours.Palette is null => SixLabors.ImageSharp.Image.Load<Rgb24>(imaging.ImageSharp, _encoded),
+                    _ when _filters.All(f => f is "/FlateDecode" or "/LZWDecode") => FromSamples(
+                        _filters.Count == 0 ? _encoded : Filtering.Decode(_encoded, _filter!, _parameters), _width, _height, _colours),
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+            {
+                return Kept("its data could not be decoded, so it is not touched");
+            }
+            if (pixels is null)
+            {
+                return Kept("its encoding is left as it is");
+            }
+            using (pixels)
+            {
+                var isGray = settings.Gray || (_colours.Palette is null && _colours.Components == 1) || IsGrayInEffect(pixels);
+                var scale = Dpi > settings.Dpi ? settings.Dpi / Dpi : 1;
+                var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(_width * scale)), Math.Max(1, (int)Math.Round(_height * scale)));
+                if (newWidth < pixels.Width)
+                {
+                    pixels.Mutate(x => x.Resize(newWidth, newHeight, KnownResamplers.Bicubic));
+                }
+                using var output = new MemoryStream();
+                pixels.SaveAsJpeg(output, new JpegEncoder { Quality = settings.Quality, ColorType = isGray ? JpegColorType.Luminance : JpegColorType.YCbCrRatio420 });
+                if (output.Length >= _encoded.Length)
+                {
+                    return Kept(string.Create(CultureInfo.InvariantCulture, $"a {(isGray ? "gray " : "")}JPEG at {Math.Min(settings.Dpi, Dpi):0} dpi, quality {settings.Quality} would not be smaller"));
+                }
+                var change = new Change(output.ToArray(), pixels.Width, pixels.Height, 8, isGray ? "/DeviceGray" : "/DeviceRGB", Group4: false);
+                return (change, new Outcome(FirstPage, _encoded.Length, output.Length, string.Create(CultureInfo.InvariantCulture,
+                    $"{Described} → {pixels.Width} × {pixels.Height} ({Dpi * pixels.Width / _width:0} dpi), {(isGray ? "gray " : "")}JPEG quality {settings.Quality}: {ByteSize.Describe(_encoded.Length)} → {ByteSize.Describe(output.Length)}."),
+                    Placements.Count, Scalable: true));
+            }
+        }
+
+        /// <summary>
+        /// A black-and-white image: brought down to the bilevel resolution when it is above it (and stays legible there),
+        /// and written as CCITT Group 4 when that is smaller. Group 4 input at or under the resolution stays as it is.
+        /// </summary>
+        private (Change?, Outcome) RecompressBilevel(Settings settings, ImagingConfiguration imaging)
+        {
+            if (_mask || _decode || !_grayName)
+            {
+                return Kept("a black-and-white image drawn through a mask, inverted by /Decode, or in a palette is left as it is");
+            }
+            var ccitt = _filters is ["/CCITTFaxDecode"];
+            if (_filters.Contains("/JBIG2Decode") || (ccitt && _k >= 0) || !(ccitt || _filters.All(f => f is "/FlateDecode" or "/LZWDecode")))
+            {
+                return Kept("bilevel JBIG2 and CCITT Group 3 images are already compact");
+            }
+            var downsample = Dpi > settings.BilevelDpi * 1.05;
+            if (ccitt && !downsample)
+            {
+                return Kept(string.Create(CultureInfo.InvariantCulture, $"it is already CCITT Group 4 at {Dpi:0} dpi"));
+            }
+            byte[] pixels;
+            try
+            {
+                pixels = ccitt
+                    ? Bilevel.DecodeGroup4(_encoded, _width, _height, _blackIs1, imaging)
+                    : Bilevel.Unpack(_filters.Count == 0 ? _encoded : Filtering.Decode(_encoded, _filter!, _parameters), _width, _height, zeroIsBlack: true);
+            }
+            catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or InvalidDataException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+            {
+                return Kept("its data could not be decoded, so it is not touched");
+            }
+            var (width, height, note) = (_width, _height, "");
+            if (downsample)
+            {
+                var scale = settings.BilevelDpi / Dpi;
+                var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(_width * scale)), Math.Max(1, (int)Math.Round(_height * scale)));
+                var smaller = Bilevel.Resample(pixels, _width, _height, newWidth, newHeight, imaging);
+                // Legibility: both drawn at 100 dpi, as a reviewer's screen shows the page.
+                var view = 100 / Dpi;
+                var (viewWidth, viewHeight) = (Math.Max(8, (int)Math.Round(_width * view)), Math.Max(8, (int)Math.Round(_height * view)));
+                var similarity = Bilevel.Legibility(pixels, _width, _height, smaller, newWidth, newHeight, viewWidth, viewHeight, imaging);
+                if (similarity >= settings.MinBilevelSimilarity)
+                {
+                    (pixels, width, height) = (smaller, newWidth, newHeight);
+                }
+                else
+                {
+                    note = string.Create(CultureInfo.InvariantCulture, $" (at {settings.BilevelDpi} dpi it would look too different: SSIM {similarity:0.000} under {settings.MinBilevelSimilarity:0.00}, so it keeps {Dpi:0} dpi)");
+                    if (ccitt)
+                    {
+                        return Kept("it is already CCITT Group 4" + note);
+                    }
+                }
+            }
+            var encoded = Bilevel.EncodeGroup4(pixels, width, height);
+            if (encoded.Length >= _encoded.Length)
+            {
+                return Kept(string.Create(CultureInfo.InvariantCulture, $"as CCITT Group 4 at {Dpi * width / _width:0} dpi it would not be smaller{note}"));
+            }
+            var change = new Change(encoded, width, height, 1, _imageMask ? null : "/DeviceGray", Group4: true);
+            return (change, new Outcome(FirstPage, _encoded.Length, encoded.Length, string.Create(CultureInfo.InvariantCulture,
+                $"{Described} → {width} × {height} ({Dpi * width / _width:0} dpi), black and white, CCITT Group 4: {ByteSize.Describe(_encoded.Length)} → {ByteSize.Describe(encoded.Length)}{note}."),
+                Placements.Count));
         }
     }
 

@@ -22,4 +22,16 @@ public class PdfOptions : ImagingOptions
 
     /// <summary>Legibility floor: a byte budget never takes JPEG quality below this. Default 40.</summary>
     public int MinPdfJpegQuality { get; set; } = 40;
+
+    /// <summary>Black-and-white images above this resolution are brought down to it (as CCITT Group 4). Default 300 dpi, or the target dpi when higher.</summary>
+    public int PdfBilevelDpi { get; set; } = 300;
+
+    /// <summary>When a byte budget is not met at the floor, black-and-white images are tried at this resolution before any split. Default 200 dpi.</summary>
+    public int MinPdfBilevelDpi { get; set; } = 200;
+
+    /// <summary>A black-and-white image brought down must stay this alike to the original drawn at 100 dpi (SSIM), or it keeps its resolution. Default 0.98.</summary>
+    public double MinBilevelSimilarity { get; set; } = 0.98;
+
+    /// <summary>Images of one PDF worked on at once. Default: the number of cores.</summary>
+    public int PdfImageParallelism { get; set; } = Environment.ProcessorCount;
 }

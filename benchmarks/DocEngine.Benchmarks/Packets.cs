@@ -1,0 +1,182 @@
+using DocEngine.Core.Imaging;
+using PdfSharp.Pdf;
+using PdfSharp.Pdf.Advanced;
+using PdfSharp.Pdf.IO;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace DocEngine.Benchmarks;
+
+/// <summary>
+/// Application packets as applicants send them (issue 18): several PDFs merged into one, as a "combine files" tool
+/// does (each part's fonts, images and profiles copied again), and an 18-page packet of 400-dpi black-and-white scans
+/// merged from three scanners' PDFs. Shared by the benchmarks and the tests (linked into the test project), so both
+/// measure the same files.
+/// </summary>
+internal static class Packets
+{
+    /// <summary>The scans the bilevel packet is made of, from <c>../shared/scans</c>: typewritten, printed, handwritten and form pages.</summary>
+    public static readonly string[] BilevelSources =
+        ["ocrmypdf__typewriter.png", "tesseract-test__8071_093.3B.tif", "naps2__skewed.jpg", "noteshrink__notesA1.jpg", "page_dewarp__boston_cooking_a.jpg"];
+
+    /// <summary>The forms and scan of the merged packet, from <c>../shared/scans</c>: a form appears twice, as in a packet for two applicants.</summary>
+    public static readonly string[] MergedParts = ["uscis__i-765.pdf", "irs__fw4-2025.pdf", "paperless-ngx__many-qr-codes.pdf", "uscis__i-765.pdf", "irs__fw4-2025.pdf"];
+
+    /// <summary><c>packets --out DIR</c>: writes both packets (from <c>../shared/scans</c>) for a person to look at or time.</summary>
+    public static int WriteAll(string folder)
+    {
+        var scans = Path.GetFullPath(Path.Combine(UploadEndToEnd.FindRepository(), "..", "shared", "scans"));
+        Directory.CreateDirectory(folder);
+        foreach (var path in new[]
+        {
+            BilevelScans([.. BilevelSources.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "bilevel-400dpi-18-pages.pdf")),
+            Merge([.. MergedParts.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "merged-forms-packet.pdf")),
+        })
+        {
+            Console.WriteLine($"{path}: {new FileInfo(path).Length:N0} bytes");
+        }
+        return 0;
+    }
+
+    /// <summary>Merges <paramref name="parts"/> page by page into <paramref name="output"/>, each part's objects imported anew.</summary>
+    public static string Merge(IReadOnlyList<string> parts, string output)
+    {
+        using var merged = new PdfDocument();
+        foreach (var part in parts)
+        {
+            using var source = PdfReader.Open(part, PdfDocumentOpenMode.Import);
+            foreach (var page in source.Pages)
+            {
+                merged.AddPage(page);
+            }
+        }
+        merged.Save(output);
+        return output;
+    }
+
+    /// <summary>
+    /// <paramref name="pages"/> US-letter pages of <paramref name="dpi"/>-dpi black-and-white scans of the pictures in
+    /// <paramref name="sources"/> (cycled; thresholded at half, with a scanner's speckle), merged from three PDFs of a
+    /// third of the pages each: two store 1-bit samples deflated (what most scanner drivers write), one CCITT Group 4.
+    /// </summary>
+    public static string BilevelScans(IReadOnlyList<string> sources, string output, int pages = 18, int dpi = 400)
+    {
+        var folder = Directory.CreateTempSubdirectory("docengine-packet-");
+        try
+        {
+            var third = (pages + 2) / 3;
+            var parts = new List<string>();
+            for (var part = 0; part < 3; part++)
+            {
+                using var document = new PdfDocument();
+                for (var page = part * third; page < Math.Min(pages, (part + 1) * third); page++)
+                {
+                    var (pixels, width, height) = ScanPage(sources[page % sources.Count], dpi, seed: page);
+                    AddBilevelPage(document, pixels, width, height, dpi, groupFour: part == 2);
+                }
+                var path = Path.Combine(folder.FullName, $"part{part + 1}.pdf");
+                document.Save(path);
+                parts.Add(path);
+            }
+            return Merge(parts, output);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A letter page at <paramref name="dpi"/>: the picture fitted inside a half-inch margin, black where darker than half
+    /// (photographs of pages error-diffused instead, as a scanner's black-and-white mode does with shades), plus 0.2 % speckle.
+    /// </summary>
+    private static (byte[] Pixels, int Width, int Height) ScanPage(string source, int dpi, int seed)
+    {
+        var (width, height) = ((int)(8.5 * dpi), 11 * dpi);
+        using var picture = Image.Load<L8>(source);
+        picture.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(width - dpi, height - dpi), Mode = ResizeMode.Max }));
+        if (source.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
+        {
+            picture.Mutate(x => x.BinaryDither(KnownDitherings.FloydSteinberg));
+        }
+        var pixels = new byte[width * height];
+        Array.Fill(pixels, (byte)255);
+        var (left, top) = ((width - picture.Width) / 2, (height - picture.Height) / 2);
+        picture.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (var x = 0; x < row.Length; x++)
+                {
+                    pixels[(top + y) * width + left + x] = row[x].PackedValue < 128 ? (byte)0 : (byte)255;
+                }
+            }
+        });
+        var random = new Random(seed);
+        for (var i = 0; i < pixels.Length / 500; i++)
+        {
+            pixels[random.Next(pixels.Length)] = 0;
+        }
+        return (pixels, width, height);
+    }
+
+    private static void AddBilevelPage(PdfDocument document, byte[] pixels, int width, int height, int dpi, bool groupFour)
+    {
+        var image = new PdfDictionary(document);
+        image.Elements.SetName("/Type", "/XObject");
+        image.Elements.SetName("/Subtype", "/Image");
+        image.Elements.SetInteger("/Width", width);
+        image.Elements.SetInteger("/Height", height);
+        image.Elements.SetInteger("/BitsPerComponent", 1);
+        image.Elements.SetName("/ColorSpace", "/DeviceGray");
+        if (groupFour)
+        {
+            image.CreateStream(Bilevel.EncodeGroup4(pixels, width, height));
+            image.Elements.SetName("/Filter", "/CCITTFaxDecode");
+            var parameters = new PdfDictionary();
+            parameters.Elements.SetInteger("/K", -1);
+            parameters.Elements.SetInteger("/Columns", width);
+            parameters.Elements.SetInteger("/Rows", height);
+            image.Elements["/DecodeParms"] = parameters;
+        }
+        else
+        {
+            var stride = (width + 7) / 8;
+            var packed = new byte[stride * height];
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    if (pixels[y * width + x] >= 128)
+                    {
+                        packed[y * stride + (x >> 3)] |= (byte)(0x80 >> (x & 7));
+                    }
+                }
+            }
+            using var deflated = new MemoryStream();
+            using (var zlib = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                zlib.Write(packed);
+            }
+            image.CreateStream(deflated.ToArray());
+            image.Elements.SetName("/Filter", "/FlateDecode");
+        }
+        document.Internals.AddObject(image);
+
+        var page = document.AddPage();
+        var (points, pointsHigh) = (width * 72.0 / dpi, height * 72.0 / dpi);
+        page.Width = PdfSharp.Drawing.XUnit.FromPoint(points);
+        page.Height = PdfSharp.Drawing.XUnit.FromPoint(pointsHigh);
+        var resources = new PdfDictionary(document);
+        var xObjects = new PdfDictionary(document);
+        xObjects.Elements["/Im0"] = image.Reference;
+        resources.Elements["/XObject"] = xObjects;
+        page.Elements["/Resources"] = resources;
+        var content = new PdfDictionary(document);
+        content.CreateStream(System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"q {points:0.###} 0 0 {pointsHigh:0.###} 0 0 cm /Im0 Do Q")));
+        document.Internals.AddObject(content);
+        page.Elements["/Contents"] = content.Reference;
+    }
+}
