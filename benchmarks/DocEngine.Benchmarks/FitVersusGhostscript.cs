@@ -12,7 +12,7 @@ internal static class FitVersusGhostscript
     {
         var input = args[0];
         long? budget = args.Length > 1 && args[1] != "0" ? long.Parse(args[1]) : null;
-        var minSsim = args.Length > 2 ? double.Parse(args[2]) : 0.98;
+        var minSsim = args.Length > 2 ? double.Parse(args[2]) : new ProcessingOptions().MinBilevelSimilarity;
         var compressor = new PdfCompressor(new MutoolRenderer(new PreviewOptions()), new ProcessingOptions { MaxProcessingTime = TimeSpan.FromMinutes(10), MinBilevelSimilarity = minSsim });
         var work = Directory.CreateTempSubdirectory("docengine-fit").FullName;
         var clock = Stopwatch.StartNew();

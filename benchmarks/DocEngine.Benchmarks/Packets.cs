@@ -58,7 +58,8 @@ internal static class Packets
     /// <summary>
     /// <paramref name="pages"/> US-letter pages of <paramref name="dpi"/>-dpi black-and-white scans of the pictures in
     /// <paramref name="sources"/> (cycled; thresholded at half, with a scanner's speckle), merged from three PDFs of a
-    /// third of the pages each: two store 1-bit samples deflated (what most scanner drivers write), one CCITT Group 4.
+    /// third of the pages each: one stores its 1-bit samples uncompressed (as a print-to-PDF or "combine" tool may), one deflated
+    /// fast (what most scanner drivers write), one as CCITT Group 4.
     /// </summary>
     public static string BilevelScans(IReadOnlyList<string> sources, string output, int pages = 18, int dpi = 400)
     {
@@ -73,7 +74,7 @@ internal static class Packets
                 for (var page = part * third; page < Math.Min(pages, (part + 1) * third); page++)
                 {
                     var (pixels, width, height) = ScanPage(sources[page % sources.Count], dpi, seed: page);
-                    AddBilevelPage(document, pixels, width, height, dpi, groupFour: part == 2);
+                    AddBilevelPage(document, pixels, width, height, dpi, (Storage)part);
                 }
                 var path = Path.Combine(folder.FullName, $"part{part + 1}.pdf");
                 document.Save(path);
@@ -88,18 +89,14 @@ internal static class Packets
     }
 
     /// <summary>
-    /// A letter page at <paramref name="dpi"/>: the picture fitted inside a half-inch margin, black where darker than half
-    /// (photographs of pages error-diffused instead, as a scanner's black-and-white mode does with shades), plus 0.2 % speckle.
+    /// A letter page at <paramref name="dpi"/>: the picture fitted inside a half-inch margin, black where darker than
+    /// half, plus a scanner's speckle (0.2 % of the pixels turned black).
     /// </summary>
     private static (byte[] Pixels, int Width, int Height) ScanPage(string source, int dpi, int seed)
     {
         var (width, height) = ((int)(8.5 * dpi), 11 * dpi);
         using var picture = Image.Load<L8>(source);
         picture.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(width - dpi, height - dpi), Mode = ResizeMode.Max }));
-        if (source.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
-        {
-            picture.Mutate(x => x.BinaryDither(KnownDitherings.FloydSteinberg));
-        }
         var pixels = new byte[width * height];
         Array.Fill(pixels, (byte)255);
         var (left, top) = ((width - picture.Width) / 2, (height - picture.Height) / 2);
@@ -122,7 +119,9 @@ internal static class Packets
         return (pixels, width, height);
     }
 
-    private static void AddBilevelPage(PdfDocument document, byte[] pixels, int width, int height, int dpi, bool groupFour)
+    private enum Storage { Uncompressed, Deflated, Group4 }
+
+    private static void AddBilevelPage(PdfDocument document, byte[] pixels, int width, int height, int dpi, Storage storage)
     {
         var image = new PdfDictionary(document);
         image.Elements.SetName("/Type", "/XObject");
@@ -131,7 +130,7 @@ internal static class Packets
         image.Elements.SetInteger("/Height", height);
         image.Elements.SetInteger("/BitsPerComponent", 1);
         image.Elements.SetName("/ColorSpace", "/DeviceGray");
-        if (groupFour)
+        if (storage == Storage.Group4)
         {
             image.CreateStream(Bilevel.EncodeGroup4(pixels, width, height));
             image.Elements.SetName("/Filter", "/CCITTFaxDecode");
@@ -155,13 +154,20 @@ internal static class Packets
                     }
                 }
             }
-            using var deflated = new MemoryStream();
-            using (var zlib = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            if (storage == Storage.Uncompressed)
             {
-                zlib.Write(packed);
+                image.CreateStream(packed);
             }
-            image.CreateStream(deflated.ToArray());
-            image.Elements.SetName("/Filter", "/FlateDecode");
+            else
+            {
+                using var deflated = new MemoryStream();
+                using (var zlib = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    zlib.Write(packed);
+                }
+                image.CreateStream(deflated.ToArray());
+                image.Elements.SetName("/Filter", "/FlateDecode");
+            }
         }
         document.Internals.AddObject(image);
 

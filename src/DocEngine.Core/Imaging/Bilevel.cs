@@ -60,14 +60,29 @@ internal static class Bilevel
 
     /// <summary>
     /// Brings a bilevel picture to <paramref name="newWidth"/> × <paramref name="newHeight"/>: each new pixel's gray is
-    /// the mean of the old pixels it covers, then black or white by error diffusion (Floyd–Steinberg), so solid strokes
-    /// stay solid and shades (a scanner's halftone of a photo) keep their tone.
+    /// the mean of the old pixels it covers, black when darker than half. (Measured on text pages 400 → 300 dpi, SSIM of
+    /// MuPDF's drawings at 100 dpi: 0.947 this way, 0.949 with error diffusion, 0.95 with cells that keep the original's
+    /// ink count; this way gives a quarter fewer Group 4 bytes than error diffusion.)
     /// </summary>
     public static byte[] Resample(byte[] pixels, int width, int height, int newWidth, int newHeight, ImagingConfiguration configuration)
     {
         var gray = Shrink(pixels, width, height, newWidth, newHeight, configuration);
-        Diffuse(gray, newWidth, newHeight);
+        for (var i = 0; i < gray.Length; i++)
+        {
+            gray[i] = gray[i] < 128 ? (byte)0 : (byte)255;
+        }
         return gray;
+    }
+
+    /// <summary>
+    /// The picture as gray at <paramref name="newWidth"/> × <paramref name="newHeight"/> (the mean of the pixels each new
+    /// one covers): what a scanner's halftone of a photo was meant to look like, for a gray JPEG.
+    /// </summary>
+    public static SixLabors.ImageSharp.Image<L8> Gray(byte[] pixels, int width, int height, int newWidth, int newHeight, ImagingConfiguration configuration)
+    {
+        var image = Image.LoadPixelData<L8>(configuration.ImageSharp, pixels, width, height);
+        image.Mutate(x => x.Resize(newWidth, newHeight, KnownResamplers.Box));
+        return image;
     }
 
     /// <summary>
@@ -83,6 +98,14 @@ internal static class Bilevel
         return Similarity.Ssim(a, b);
     }
 
+    /// <summary>The same, for a gray candidate (a JPEG of a halftone, decoded).</summary>
+    public static double Legibility(byte[] original, int originalWidth, int originalHeight, Image<L8> candidate, int width, int height, ImagingConfiguration configuration)
+    {
+        var pixels = new byte[(long)candidate.Width * candidate.Height];
+        candidate.CopyPixelDataTo(pixels);
+        return Legibility(original, originalWidth, originalHeight, pixels, candidate.Width, candidate.Height, width, height, configuration);
+    }
+
     /// <summary>Area-averaged gray at the new size (ImageSharp's box filter over the covered pixels).</summary>
     private static byte[] Shrink(byte[] pixels, int width, int height, int newWidth, int newHeight, ImagingConfiguration configuration)
     {
@@ -91,30 +114,6 @@ internal static class Bilevel
         var gray = new byte[(long)newWidth * newHeight];
         image.CopyPixelDataTo(gray);
         return gray;
-    }
-
-    /// <summary>Floyd–Steinberg error diffusion to 0 and 255, in place.</summary>
-    private static void Diffuse(byte[] gray, int width, int height)
-    {
-        var current = new int[width + 2];
-        var next = new int[width + 2];
-        for (var y = 0; y < height; y++)
-        {
-            var row = gray.AsSpan(y * width, width);
-            for (var x = 0; x < width; x++)
-            {
-                var value = row[x] + current[x + 1] / 16;
-                var result = value < 128 ? 0 : 255;
-                row[x] = (byte)result;
-                var error = value - result;
-                current[x + 2] += error * 7;
-                next[x] += error * 3;
-                next[x + 1] += error * 5;
-                next[x + 2] += error;
-            }
-            (current, next) = (next, current);
-            Array.Clear(next);
-        }
     }
 
     private static Image<Rgb24> Rgb(byte[] gray, int width, int height)

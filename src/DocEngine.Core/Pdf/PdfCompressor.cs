@@ -204,7 +204,10 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
         {
             return Keep(inputPath, before, chosen, ladder[index], outputDirectory, actions, warnings);
         }
-        warnings.Add($"Even at the legibility floor ({ladder[^1].Dpi} dpi, JPEG quality {ladder[^1].Quality}) it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: it was split into parts that each fit.");
+        var held = chosen.Images.Count(i => i.Sentence.Contains("would look too different", StringComparison.Ordinal));
+        warnings.Add($"Even at the legibility floor ({ladder[^1].Dpi} dpi, JPEG quality {ladder[^1].Quality}; black-and-white images at {ladder[^1].BilevelDpi} dpi where they stay legible"
+            + (held > 0 ? $", which {held} image(s) would not, so they kept their resolution" : "")
+            + $") it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: one file cannot hold it legibly, so it was split into parts that each fit.");
         return Split(chosen, limit, ladder[index], outputDirectory, before, actions, warnings);
     }
 
@@ -215,11 +218,11 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
         (double Scale, int QualityDrop)[] steps = [(1.0, 0), (1.0, 10), (0.85, 15), (0.75, 20), (0.67, 25), (0, 100)];
         var bilevel = Math.Max(dpi, options.PdfBilevelDpi);
         List<Level> ladder = [.. steps.Select(s => new Level(Math.Max(floorDpi, (int)Math.Round(dpi * s.Scale)), Math.Max(floorQuality, options.PdfJpegQuality - s.QualityDrop), bilevel)).Distinct()];
-        if (options.MinPdfBilevelDpi < bilevel)
+        // Below the floor of colour and gray images, before any split: black-and-white pages at 300 dpi, then at the
+        // lower resolution, each image brought down only where it stays legible (see PdfImageRecompressor).
+        foreach (var step in new[] { 300, options.MinPdfBilevelDpi }.Where(d => d < ladder[^1].BilevelDpi))
         {
-            // Below the floor of colour and gray images, before any split: black-and-white pages at the lower
-            // resolution, each kept only where it stays legible (see PdfImageRecompressor).
-            ladder.Add(ladder[^1] with { BilevelDpi = options.MinPdfBilevelDpi });
+            ladder.Add(ladder[^1] with { BilevelDpi = step });
         }
         return ladder;
     }

@@ -62,11 +62,18 @@ internal static class PdfImageRecompressor
         }
         var results = new Change?[groups.Count];
         var outcomes = new Outcome[groups.Count];
-        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, i =>
+        try
         {
-            var job = groups[i];
-            (results[i], outcomes[i]) = memo.Results.GetOrAdd(job.Key(settings), _ => job.Recompress(settings, imaging));
-        });
+            Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, i =>
+            {
+                var job = groups[i];
+                (results[i], outcomes[i]) = memo.Results.GetOrAdd(job.Key(settings), _ => job.Recompress(settings, imaging));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]); // as if it ran on this thread
+        }
         for (var i = 0; i < groups.Count; i++)
         {
             if (results[i] is { } change)
@@ -245,8 +252,11 @@ internal static class PdfImageRecompressor
         }
 
         /// <summary>
-        /// A black-and-white image: brought down to the bilevel resolution when it is above it (and stays legible there),
-        /// and written as CCITT Group 4 when that is smaller. Group 4 input at or under the resolution stays as it is.
+        /// A black-and-white image. Candidates, each judged by how alike it looks to the original drawn at 100 dpi (a
+        /// reviewer's screen): CCITT Group 4 at its own resolution (lossless), or brought down to the bilevel resolution of
+        /// the pass when it is above it; and, for a halftone (a scanner's black-and-white rendering of shades, which Group 4
+        /// codes badly), a gray JPEG at the pass's resolution and quality. The smallest candidate that stays legible and is
+        /// smaller than the original wins. Group 4 input already at or under the resolution is left as it is, unless it is a halftone.
         /// </summary>
         private (Change?, Outcome) RecompressBilevel(Settings settings, ImagingConfiguration imaging)
         {
@@ -260,7 +270,9 @@ internal static class PdfImageRecompressor
                 return Kept("bilevel JBIG2 and CCITT Group 3 images are already compact");
             }
             var downsample = Dpi > settings.BilevelDpi * 1.05;
-            if (ccitt && !downsample)
+            // Stored Group 4 says at once whether it is a halftone; other storage is judged by its Group 4 coding below.
+            var halftone = ccitt && _encoded.Length * 8.0 / ((double)_width * _height) > HalftoneBitsPerPixel;
+            if (ccitt && !downsample && !halftone)
             {
                 return Kept(string.Create(CultureInfo.InvariantCulture, $"it is already CCITT Group 4 at {Dpi:0} dpi"));
             }
@@ -275,40 +287,71 @@ internal static class PdfImageRecompressor
             {
                 return Kept("its data could not be decoded, so it is not touched");
             }
-            var (width, height, note) = (_width, _height, "");
+            var view = 100 / Dpi; // legibility is judged at 100 dpi
+            var (viewWidth, viewHeight) = (Math.Max(8, (int)Math.Round(_width * view)), Math.Max(8, (int)Math.Round(_height * view)));
+            var notes = new List<string>();
+            var candidates = new List<(Change Change, string Sentence, bool Scalable)>();
+
+            var (width, height, bilevel) = (_width, _height, pixels);
             if (downsample)
             {
                 var scale = settings.BilevelDpi / Dpi;
                 var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(_width * scale)), Math.Max(1, (int)Math.Round(_height * scale)));
                 var smaller = Bilevel.Resample(pixels, _width, _height, newWidth, newHeight, imaging);
-                // Legibility: both drawn at 100 dpi, as a reviewer's screen shows the page.
-                var view = 100 / Dpi;
-                var (viewWidth, viewHeight) = (Math.Max(8, (int)Math.Round(_width * view)), Math.Max(8, (int)Math.Round(_height * view)));
                 var similarity = Bilevel.Legibility(pixels, _width, _height, smaller, newWidth, newHeight, viewWidth, viewHeight, imaging);
                 if (similarity >= settings.MinBilevelSimilarity)
                 {
-                    (pixels, width, height) = (smaller, newWidth, newHeight);
+                    (width, height, bilevel) = (newWidth, newHeight, smaller);
                 }
                 else
                 {
-                    note = string.Create(CultureInfo.InvariantCulture, $" (at {settings.BilevelDpi} dpi it would look too different: SSIM {similarity:0.000} under {settings.MinBilevelSimilarity:0.00}, so it keeps {Dpi:0} dpi)");
-                    if (ccitt)
-                    {
-                        return Kept("it is already CCITT Group 4" + note);
-                    }
+                    notes.Add(string.Create(CultureInfo.InvariantCulture, $"at {settings.BilevelDpi} dpi it would look too different (SSIM {similarity:0.000} at 100 dpi, under {settings.MinBilevelSimilarity:0.00}), so it keeps {Dpi:0} dpi"));
                 }
             }
-            var encoded = Bilevel.EncodeGroup4(pixels, width, height);
-            if (encoded.Length >= _encoded.Length)
+            if (!ccitt || width != _width)
             {
-                return Kept(string.Create(CultureInfo.InvariantCulture, $"as CCITT Group 4 at {Dpi * width / _width:0} dpi it would not be smaller{note}"));
+                var group4 = Bilevel.EncodeGroup4(bilevel, width, height);
+                candidates.Add((new Change(group4, width, height, 1, _imageMask ? null : "/DeviceGray", Group4: true),
+                    string.Create(CultureInfo.InvariantCulture, $"{width} × {height} ({Dpi * width / _width:0} dpi), black and white, CCITT Group 4: {ByteSize.Describe(_encoded.Length)} → {ByteSize.Describe(group4.Length)}"),
+                    false));
+                halftone |= group4.Length * 8.0 / ((double)width * height) > HalftoneBitsPerPixel;
             }
-            var change = new Change(encoded, width, height, 1, _imageMask ? null : "/DeviceGray", Group4: true);
-            return (change, new Outcome(FirstPage, _encoded.Length, encoded.Length, string.Create(CultureInfo.InvariantCulture,
-                $"{Described} → {width} × {height} ({Dpi * width / _width:0} dpi), black and white, CCITT Group 4: {ByteSize.Describe(_encoded.Length)} → {ByteSize.Describe(encoded.Length)}{note}."),
-                Placements.Count));
+            if (halftone && !_imageMask)
+            {
+                var scale = Math.Min(1, settings.Dpi / Dpi);
+                var (grayWidth, grayHeight) = (Math.Max(1, (int)Math.Round(_width * scale)), Math.Max(1, (int)Math.Round(_height * scale)));
+                using var gray = Bilevel.Gray(pixels, _width, _height, grayWidth, grayHeight, imaging);
+                using var output = new MemoryStream();
+                gray.SaveAsJpeg(output, new JpegEncoder { Quality = settings.Quality, ColorType = JpegColorType.Luminance });
+                using var decoded = SixLabors.ImageSharp.Image.Load<L8>(imaging.ImageSharp, output.ToArray());
+                var similarity = Bilevel.Legibility(pixels, _width, _height, decoded, viewWidth, viewHeight, imaging);
+                if (similarity >= settings.MinBilevelSimilarity)
+                {
+                    candidates.Add((new Change(output.ToArray(), grayWidth, grayHeight, 8, "/DeviceGray", Group4: false),
+                        string.Create(CultureInfo.InvariantCulture, $"{grayWidth} × {grayHeight} ({Dpi * grayWidth / _width:0} dpi), a halftone of shades made gray, JPEG quality {settings.Quality}: {ByteSize.Describe(_encoded.Length)} → {ByteSize.Describe(output.Length)} (SSIM {similarity:0.000} at 100 dpi)"),
+                        true));
+                }
+                else
+                {
+                    notes.Add(string.Create(CultureInfo.InvariantCulture, $"as a gray JPEG it would look too different (SSIM {similarity:0.000})"));
+                }
+            }
+            var note = notes.Count == 0 ? "" : " (" + string.Join("; ", notes) + ")";
+            var gains = candidates.Where(c => c.Change.Stream.Length < _encoded.Length).ToList();
+            if (gains.Count == 0)
+            {
+                return Kept("no black-and-white or gray encoding of it is smaller" + note);
+            }
+            var best = gains.MinBy(c => c.Change.Stream.Length);
+            return (best.Change, new Outcome(FirstPage, _encoded.Length, best.Change.Stream.Length, $"{Described} → {best.Sentence}{note}.", Placements.Count, best.Scalable));
         }
     }
+
+    /// <summary>
+    /// Above this many bits per pixel (stored, or as Group 4), a black-and-white image is a halftone of shades rather than
+    /// text and lines: text pages code at 0.05–0.15 bits per pixel, error-diffused photos at 0.5–1.5.
+    /// </summary>
+    private const double HalftoneBitsPerPixel = 0.3;
 
     private static List<string> FilterNames(PdfItem? filter) => filter switch
     {
