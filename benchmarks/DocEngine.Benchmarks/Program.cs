@@ -16,7 +16,6 @@ return args switch
     ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
     ["fit-vs-gs", .. var rest] => await FitVersusGhostscript.RunAsync(rest),
-    ["bilevel-steps"] => BilevelSteps.Run(),
     ["packets", "--out", var folder] => Packets.WriteAll(folder),
     _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly)
         .Run([.. args.Where(a => a != QuickJob.Option)], args.Contains(QuickJob.Option) ? QuickJob.Config : null)
