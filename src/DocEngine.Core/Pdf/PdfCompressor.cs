@@ -14,8 +14,9 @@ namespace DocEngine.Core.Pdf;
 /// <param name="Gray">Make every image gray.</param>
 /// <param name="Password">The PDF's password, when it needs one.</param>
 /// <param name="AllowBreakingSignatures">Compress a signed PDF although it breaks its signatures.</param>
+/// <param name="Xfa">What to do with an XFA form beside the PDF's own pages.</param>
 public sealed record PdfCompressionRequest(long? MaxBytes = null, long? SplitTo = null, int? TargetDpi = null, bool Gray = false,
-    string? Password = null, bool AllowBreakingSignatures = false)
+    string? Password = null, bool AllowBreakingSignatures = false, XfaHandling Xfa = XfaHandling.Auto)
 {
     /// <summary>The smallest budget accepted: a page of text needs more than this.</summary>
     public const long MinBudget = 20_000;
@@ -38,6 +39,17 @@ public sealed record PdfCompressionRequest(long? MaxBytes = null, long? SplitTo 
             throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_DPI", "The target dpi must be between 10 and 2400, for example 150.") { Field = "dpi" };
         }
     }
+}
+
+/// <summary>What compressing does with an XFA form (XML form data that only Adobe's viewers draw, kept beside the PDF's own pages).</summary>
+public enum XfaHandling
+{
+    /// <summary>Drop it where the result looks the same: a static form whose AcroForm pages every viewer draws, and no signature covers it.</summary>
+    Auto,
+    /// <summary>Keep it.</summary>
+    Keep,
+    /// <summary>Drop it whenever no signature covers it, even from a dynamic form (whose pages then show the placeholder page every other viewer shows).</summary>
+    Drop,
 }
 
 /// <summary>One output file: a whole PDF, or part <c>i</c> of <c>N</c> holding consecutive pages.</summary>
@@ -75,6 +87,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
     public async Task<PdfCompression> CompressAsync(string inputPath, PdfCompressionRequest request, string outputDirectory, CancellationToken cancellationToken)
     {
         request.Validate();
+        inputPath = Path.GetFullPath(inputPath); // mutool runs in a scratch directory
         var before = new FileInfo(inputPath).Length;
         var actions = new List<string>();
         var warnings = new List<string>();
@@ -120,7 +133,8 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 throw new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                     "This PDF is too damaged to repair: no page of it can be found. Open it in a PDF viewer and save or print it to a new PDF, then upload that.");
             }
-            var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, _imaging, deadline.Token);
+            var dropXfa = DecideXfa(facts, request, actions);
+            var attempts = new Attempts(source, scratch.FullName, request.Gray, facts is null || !string.IsNullOrEmpty(request.Password), pages, options, _imaging, dropXfa, deadline.Token);
             var result = await ChooseAsync(inputPath, before, request, attempts, outputDirectory, actions, warnings).ConfigureAwait(false);
             var said = new List<string>();
             if (!result.Unchanged)
@@ -209,6 +223,40 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             + (held > 0 ? $", which {held} image(s) would not, so they kept their resolution" : "")
             + $") it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: one file cannot hold it legibly, so it was split into parts that each fit.");
         return Split(chosen, limit, ladder[index], outputDirectory, before, actions, warnings);
+    }
+
+    /// <summary>
+    /// Whether to drop the XFA form (issue 18), and the sentence that says which. Never under a signature: the signed
+    /// bytes include it. By default only from a static form: its pages are AcroForm pages that every viewer draws, and
+    /// MuPDF (these previews, and most viewers other than Adobe's) never reads the XFA, so they look the same; a dynamic
+    /// form's pages exist only in its XFA.
+    /// </summary>
+    private static bool DecideXfa(PdfOutline? facts, PdfCompressionRequest request, List<string> actions)
+    {
+        if (facts is not { HasXfa: true })
+        {
+            return false;
+        }
+        if (facts.SignedSignatureFields > 0)
+        {
+            actions.Add("Kept its XFA form: a signature covers it.");
+            return false;
+        }
+        switch (request.Xfa)
+        {
+            case XfaHandling.Keep:
+                actions.Add("Kept its XFA form, as asked.");
+                return false;
+            case XfaHandling.Auto when facts.IsDynamicXfa:
+                actions.Add("Kept its XFA form: it is a dynamic form, whose pages only Adobe's viewers draw from the XFA; dropping it would leave the placeholder page.");
+                return false;
+            case XfaHandling.Drop when facts.IsDynamicXfa:
+                actions.Add("Dropped its XFA form, as asked: it was a dynamic form, so every viewer now shows its placeholder page, as viewers other than Adobe's always did.");
+                return true;
+            default:
+                actions.Add("Dropped its XFA form (the XML copy of the form that only Adobe's viewers read): its pages are AcroForm pages that every viewer draws, so it looks the same, and its fields keep working.");
+                return true;
+        }
     }
 
     /// <summary>The quality ladder from the target down to the legibility floor, highest first.</summary>
@@ -413,7 +461,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
     /// deflates whatever is still uncompressed, so each candidate's size is the size it will have.
     /// </summary>
     private sealed class Attempts(Source source, string scratch, bool gray, bool mustRewrite, int pages,
-        PdfOptions options, ImagingConfiguration imaging, CancellationToken cancellationToken)
+        PdfOptions options, ImagingConfiguration imaging, bool dropXfa, CancellationToken cancellationToken)
     {
         private int _count;
         private readonly PdfImageRecompressor.Memo _memo = new();
@@ -457,6 +505,10 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
         {
             using var document = PdfReader.Open(source.Path, PdfDocumentOpenMode.Modify);
             RemoveJunk(document);
+            if (dropXfa)
+            {
+                DropXfa(document);
+            }
             Redeflate(document, cancellationToken);
             var images = level is null
                 ? []
@@ -512,6 +564,12 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                     stream.Value = deflated.ToArray();
                 }
             }
+        }
+
+        private static void DropXfa(PdfDocument document)
+        {
+            document.Internals.Catalog.Elements.GetDictionary("/AcroForm")?.Elements.Remove("/XFA");
+            document.Internals.Catalog.Elements.Remove("/NeedsRendering");
         }
 
         private static void RemoveJunk(PdfDocument document)

@@ -32,7 +32,7 @@ public static class PdfInspector
             var acroForm = Resolve(structure, structure.Catalog.CatalogDictionary.Data.GetValueOrDefault("AcroForm")) as DictionaryToken;
             var (_, signed) = CountSignatureFields(structure, Resolve(structure, acroForm?.Data.GetValueOrDefault("Fields")), 0, []);
             return new PdfOutline(document.NumberOfPages, false, IsDynamicXfa(structure),
-                document.IsEncrypted ? PdfEncryption.OpensWithoutPassword : PdfEncryption.None, signed);
+                document.IsEncrypted ? PdfEncryption.OpensWithoutPassword : PdfEncryption.None, signed, acroForm?.Data.ContainsKey("XFA") ?? false);
         }, PdfOutline.Locked);
 
     private static T Open<T>(Stream stream, string? password, Func<PdfPigDocument, T> read, T locked)
@@ -277,7 +277,8 @@ public sealed record PdfFacts(
 /// <param name="IsDynamicXfa">A dynamic XFA form: viewers other than Adobe's show a placeholder page.</param>
 /// <param name="Encryption">Whether it is encrypted, and whether it opens without a password.</param>
 /// <param name="SignedSignatureFields">Signature fields that hold a signature.</param>
-public sealed record PdfOutline(int Pages, bool PasswordRequired, bool IsDynamicXfa, PdfEncryption Encryption, int SignedSignatureFields)
+/// <param name="HasXfa">It carries an XFA form (the AcroForm's /XFA).</param>
+public sealed record PdfOutline(int Pages, bool PasswordRequired, bool IsDynamicXfa, PdfEncryption Encryption, int SignedSignatureFields, bool HasXfa = false)
 {
     /// <summary>The outline of a PDF that needs a password before anything else can be read.</summary>
     public static PdfOutline Locked { get; } = new(0, true, false, PdfEncryption.NeedsPassword, 0);
