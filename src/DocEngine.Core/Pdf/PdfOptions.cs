@@ -39,6 +39,9 @@ public class PdfOptions : ImagingOptions
     /// </summary>
     public double MinBilevelSimilarity { get; set; } = 0.90;
 
+    /// <summary>qpdf, which packs compressed PDFs' objects into object streams (Debian package qpdf); skipped when missing. Default "qpdf" from PATH.</summary>
+    public string QpdfPath { get; set; } = "qpdf";
+
     /// <summary>Images of one PDF worked on at once. Default: the number of cores.</summary>
     public int PdfImageParallelism { get; set; } = Environment.ProcessorCount;
 }
