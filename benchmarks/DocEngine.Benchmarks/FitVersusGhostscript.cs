@@ -8,6 +8,22 @@ namespace DocEngine.Benchmarks;
 
 internal static class FitVersusGhostscript
 {
+    /// <summary><c>packets --out DIR</c>: writes both packets (from <c>../shared/scans</c>) for a person to look at or time.</summary>
+    public static int WritePackets(string folder)
+    {
+        var scans = Path.GetFullPath(Path.Combine(UploadEndToEnd.FindRepository(), "..", "shared", "scans"));
+        Directory.CreateDirectory(folder);
+        foreach (var path in new[]
+        {
+            Packets.BilevelScans([.. Packets.BilevelSources.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "bilevel-400dpi-18-pages.pdf")),
+            Packets.Merge([.. Packets.MergedParts.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "merged-forms-packet.pdf")),
+        })
+        {
+            Console.WriteLine($"{path}: {new FileInfo(path).Length:N0} bytes");
+        }
+        return 0;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var input = args[0];

@@ -23,22 +23,6 @@ internal static class Packets
     /// <summary>The forms and scan of the merged packet, from <c>../shared/scans</c>: a form appears twice, as in a packet for two applicants.</summary>
     public static readonly string[] MergedParts = ["uscis__i-765.pdf", "irs__fw4-2025.pdf", "paperless-ngx__many-qr-codes.pdf", "uscis__i-765.pdf", "irs__fw4-2025.pdf"];
 
-    /// <summary><c>packets --out DIR</c>: writes both packets (from <c>../shared/scans</c>) for a person to look at or time.</summary>
-    public static int WriteAll(string folder)
-    {
-        var scans = Path.GetFullPath(Path.Combine(UploadEndToEnd.FindRepository(), "..", "shared", "scans"));
-        Directory.CreateDirectory(folder);
-        foreach (var path in new[]
-        {
-            BilevelScans([.. BilevelSources.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "bilevel-400dpi-18-pages.pdf")),
-            Merge([.. MergedParts.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "merged-forms-packet.pdf")),
-        })
-        {
-            Console.WriteLine($"{path}: {new FileInfo(path).Length:N0} bytes");
-        }
-        return 0;
-    }
-
     /// <summary>Merges <paramref name="parts"/> page by page into <paramref name="output"/>, each part's objects imported anew.</summary>
     public static string Merge(IReadOnlyList<string> parts, string output)
     {

@@ -16,7 +16,7 @@ return args switch
     ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
     ["fit-vs-gs", .. var rest] => await FitVersusGhostscript.RunAsync(rest),
-    ["packets", "--out", var folder] => Packets.WriteAll(folder),
+    ["packets", "--out", var folder] => FitVersusGhostscript.WritePackets(folder),
     _ => BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly)
         .Run([.. args.Where(a => a != QuickJob.Option)], args.Contains(QuickJob.Option) ? QuickJob.Config : null)
         .Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0,

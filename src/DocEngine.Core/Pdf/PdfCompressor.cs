@@ -141,6 +141,10 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             if (!result.Unchanged)
             {
                 said.Add("Rewrote it losslessly: unused objects dropped, duplicate objects merged, streams compressed and objects packed into object streams, page thumbnails and editor data removed.");
+                if (attempts.Merged > 0)
+                {
+                    said.Add($"Shared {attempts.Merged} object(s) once that the file repeated (fonts, images, colour profiles and resources of merged parts).");
+                }
             }
             if (source.Repaired)
             {
@@ -220,9 +224,9 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             return Keep(inputPath, before, chosen, ladder[index], outputDirectory, actions, warnings);
         }
         var held = chosen.Images.Count(i => i.Sentence.Contains("would look too different", StringComparison.Ordinal));
-        warnings.Add($"Even at the legibility floor ({ladder[^1].Dpi} dpi, JPEG quality {ladder[^1].Quality}; black-and-white images at {ladder[^1].BilevelDpi} dpi where they stay legible"
-            + (held > 0 ? $", which {held} image(s) would not, so they kept their resolution" : "")
-            + $") it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: one file cannot hold it legibly, so it was split into parts that each fit.");
+        warnings.Add($"Even at the legibility floor ({ladder[^1].Dpi} dpi, JPEG quality {ladder[^1].Quality}), with black-and-white images at {ladder[^1].BilevelDpi} dpi where they stay legible"
+            + (held > 0 ? $" ({held} would not, so they kept their resolution)" : "")
+            + $", it is {ByteSize.Describe(chosen.Bytes)}, over {ByteSize.Describe(limit)}: one file cannot hold it legibly, so it was split into parts that each fit.");
         return Split(chosen, limit, ladder[index], outputDirectory, before, actions, warnings);
     }
 
@@ -478,6 +482,9 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
         PdfOptions options, ImagingConfiguration imaging, bool dropXfa, CancellationToken cancellationToken)
     {
         private int _count;
+
+        /// <summary>Objects the last pass found identical to another and shared once.</summary>
+        public int Merged { get; private set; }
         private readonly PdfImageRecompressor.Memo _memo = new();
 
         public async Task<Attempt> MakeAsync(Level? level)
@@ -523,6 +530,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             {
                 DropXfa(document);
             }
+            Merged = PdfDeduplicator.Run(document, cancellationToken);
             Redeflate(document, cancellationToken);
             var images = level is null
                 ? []
