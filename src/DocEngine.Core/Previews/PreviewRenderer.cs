@@ -214,6 +214,12 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
     {
         if (format == PreviewFormat.Png)
         {
+            // mutool's own PNG: its size is in the IHDR chunk every PNG starts with (bytes 16–23), so no decoder is needed.
+            if (png.Length >= 24 && png.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+            {
+                return new RenderedPage(page, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)),
+                    System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)), format, png);
+            }
             var info = Image.Identify(png);
             return new RenderedPage(page, info.Width, info.Height, format, png);
         }
