@@ -1,3 +1,4 @@
+using DocEngine.Core.Signatures.Changes;
 using DocEngine.Core.Signatures.Syntax;
 
 namespace DocEngine.Core.Signatures;
@@ -5,8 +6,9 @@ namespace DocEngine.Core.Signatures;
 /// <summary>
 /// Decides, for each signature, what changed after it and whether that was allowed (ISO 32000-2 §12.8.2.2–12.8.2.4):
 /// a certification's DocMDP P (1: nothing but validation data, 2: form filling and signing, 3: also annotations) binds
-/// every later change; an approval signature allows form filling and annotations; FieldMDP locks forbid changing the
-/// fields they name. Bytes after the last revision that are not whitespace count as a change of their own.
+/// every later change, and under it the certification-only rules apply (sneaky signatures, evil annotations); an
+/// approval signature allows form filling and annotations; FieldMDP locks forbid changing the fields they name. Bytes
+/// after the last revision that are neither whitespace nor comments count as a change of their own.
 /// </summary>
 internal static class Modifications
 {
@@ -27,7 +29,7 @@ internal static class Modifications
                 }
                 catch (PdfSyntaxException e)
                 {
-                    c = new RevisionChanges(ModificationLevel.Other, [(ModificationLevel.Other, $"revision {revision + 1} cannot be read ({e.Message}), so what it changed cannot be checked")], []);
+                    c = new RevisionChanges([new Change(ModificationLevel.Other, ModificationLevel.Other, $"revision {revision + 1} cannot be read ({e.Message}), so what it changed cannot be checked")], []);
                 }
                 changes[revision] = c;
             }
@@ -42,9 +44,11 @@ internal static class Modifications
         foreach (var finding in findings)
         {
             finding.Allowed = finding.Kind == SignatureKind.Certification ? Allowance(finding.DocMdp) : ModificationLevel.Annotations;
+            var certified = finding.Kind == SignatureKind.Certification;
             if (certification is not null && certification.SignedRevisionEnd <= finding.SignedRevisionEnd)
             {
                 finding.Allowed = (ModificationLevel)Math.Min((int)finding.Allowed, (int)Allowance(certification.DocMdp));
+                certified = true;
             }
             if (finding.RevisionIndex < 0)
             {
@@ -65,9 +69,9 @@ internal static class Modifications
             for (var k = finding.RevisionIndex + 1; k < file.Revisions.Count; k++)
             {
                 var revision = ChangesIn(k);
-                foreach (var (changeLevel, sentence) in revision.Sentences)
+                foreach (var change in revision.Changes)
                 {
-                    Note(changeLevel, sentence);
+                    Note(certified ? change.Certified : change.Level, change.Sentence);
                 }
                 foreach (var field in revision.ChangedFields.Where(f => f != finding.FieldName && FieldLocks.Covers(locks, f)))
                 {
@@ -114,6 +118,8 @@ internal static class Modifications
             return 0;
         }
         var tail = file.Span[(int)end..];
-        return tail.ContainsAnyExcept("\0\t\n\f\r "u8) ? tail.Length : 0;
+        var parser = new PdfParser(file.Memory[(int)end..], positionsAreFileOffsets: false);
+        parser.SkipWhitespace(); // comments too: a repeated %%EOF adds nothing a reader shows
+        return parser.Position < tail.Length ? tail.Length : 0;
     }
 }

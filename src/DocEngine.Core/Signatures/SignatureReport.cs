@@ -116,4 +116,8 @@ public sealed record SignatureReport(
     IReadOnlyList<NonCryptographicMark> OtherMarks,
     string Explanation,
     int Revisions,
-    int TrustAnchors);
+    int TrustAnchors)
+{
+    /// <summary>Damage to the file's structure that was worked around (a cross-reference table rebuilt by scanning), one sentence each.</summary>
+    public IReadOnlyList<string> Repairs { get; init; } = [];
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DocEngine.Core.Signatures.Changes;
 using DocEngine.Core.Signatures.Syntax;
 
 namespace DocEngine.Core.Signatures;
@@ -64,8 +65,15 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
         Modifications.Apply(file, analysis, findings, structure);
         var marks = Marks.Find(structure);
         var verdict = Decide(findings);
-        return new SignatureReport(verdict, findings, unsigned, marks, Explanation.Write(verdict, findings, unsigned, marks, anchors),
-            file.Revisions.Count, anchors.Certificates.Count);
+        var explanation = Explanation.Write(verdict, findings, unsigned, marks, anchors);
+        if (file.Repairs.Count > 0)
+        {
+            explanation += " This file's structure is damaged: DocEngine rebuilt it the way PDF readers do before checking it.";
+        }
+        return new SignatureReport(verdict, findings, unsigned, marks, explanation, file.Revisions.Count, anchors.Certificates.Count)
+        {
+            Repairs = file.Repairs.ToList(),
+        };
     }
 
     /// <summary>A zero-filled /Contents is a field prepared for signing, not a signature (DSS pdf-with-empty-sig.pdf).</summary>

@@ -10,8 +10,12 @@ internal enum XrefKind
     InObjectStream,
 }
 
-/// <summary>One cross-reference section (a table or a stream, ISO 32000-2 §7.5.4, §7.5.8) with its trailer.</summary>
-internal sealed record XrefSection(long Offset, PdfDictionary Trailer, Dictionary<int, XrefEntry> Entries, bool IsStream);
+/// <summary>
+/// One cross-reference section (a table or a stream, ISO 32000-2 §7.5.4, §7.5.8) with its trailer. <see cref="Conflicts"/>
+/// are numbers it lists twice with different locations (twice in one table, or in a hybrid file's table and its
+/// /XRefStm): readers disagree on which copy they show.
+/// </summary>
+internal sealed record XrefSection(long Offset, PdfDictionary Trailer, Dictionary<int, XrefEntry> Entries, bool IsStream, List<int> Conflicts);
 
 /// <summary>Reads cross-reference tables, cross-reference streams and hybrid files' /XRefStm.</summary>
 internal static class CrossReference
@@ -34,7 +38,8 @@ internal static class CrossReference
         {
             var stream = file.ReadObjectAt(offset, (int)number) as PdfStream
                 ?? throw new PdfSyntaxException($"the cross-reference at byte {offset} is neither a table nor a stream");
-            return new XrefSection(offset, stream.Dictionary, ReadStreamEntries(file, stream), IsStream: true);
+            var conflicts = new List<int>();
+            return new XrefSection(offset, stream.Dictionary, ReadStreamEntries(file, stream, conflicts), IsStream: true, conflicts);
         }
         throw new PdfSyntaxException($"no cross-reference table or stream starts at byte {offset}");
     }
@@ -42,6 +47,7 @@ internal static class CrossReference
     private static XrefSection ReadTable(PdfFile file, PdfParser parser, long offset)
     {
         var entries = new Dictionary<int, XrefEntry>();
+        var conflicts = new List<int>();
         while (parser.TryReadInteger() is { } first)
         {
             var count = parser.TryReadInteger() ?? throw new PdfSyntaxException($"a cross-reference subsection header at byte {parser.Position} is incomplete");
@@ -58,8 +64,8 @@ internal static class CrossReference
                 {
                     throw new PdfSyntaxException($"a cross-reference entry near byte {parser.Position} is malformed");
                 }
-                // The first definition of a number in a section wins (ISO 32000-2 §7.5.4).
-                entries.TryAdd((int)(first + i), type == "n"
+                // The first definition of a number in a section wins (ISO 32000-2 §7.5.4); some readers take the last.
+                Add(entries, conflicts, (int)(first + i), type == "n"
                     ? new XrefEntry(XrefKind.InFile, position.Value, (int)generation.Value)
                     : new XrefEntry(XrefKind.Free, 0, (int)generation.Value));
             }
@@ -73,15 +79,24 @@ internal static class CrossReference
         {
             // Hybrid file (§7.5.8.4): the stream adds the objects a pre-1.5 reader must not see; the table wins on conflicts.
             var extra = Read(file, hybrid);
+            conflicts.AddRange(extra.Conflicts);
             foreach (var (number, entry) in extra.Entries)
             {
-                entries.TryAdd(number, entry);
+                Add(entries, conflicts, number, entry);
             }
         }
-        return new XrefSection(offset, trailer, entries, IsStream: false);
+        return new XrefSection(offset, trailer, entries, IsStream: false, conflicts);
     }
 
-    private static Dictionary<int, XrefEntry> ReadStreamEntries(PdfFile file, PdfStream stream)
+    private static void Add(Dictionary<int, XrefEntry> entries, List<int> conflicts, int number, XrefEntry entry)
+    {
+        if (!entries.TryAdd(number, entry) && number != 0 && entries[number] != entry && conflicts.Count < 1000)
+        {
+            conflicts.Add(number);
+        }
+    }
+
+    private static Dictionary<int, XrefEntry> ReadStreamEntries(PdfFile file, PdfStream stream, List<int> conflicts)
     {
         var widths = (stream["W"] as PdfArray)?.Items.Select(w => (int)((w as PdfNumber)?.AsLong ?? -1)).ToArray();
         if (widths is not { Length: 3 } || widths.Any(w => w is < 0 or > 8))
@@ -120,7 +135,7 @@ internal static class CrossReference
                 };
                 if (entry is { } e && number != 0)
                 {
-                    entries.TryAdd(number, e);
+                    Add(entries, conflicts, number, e);
                 }
             }
         }

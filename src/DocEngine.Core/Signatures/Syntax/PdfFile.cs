@@ -1,28 +1,29 @@
 namespace DocEngine.Core.Signatures.Syntax;
 
 /// <summary>
-/// A PDF read revision by revision (ISO 32000-2 §7.5.6 incremental updates): each revision is the set of
-/// cross-reference sections up to one <c>%%EOF</c>, and any object can be read as it stood in any revision.
-/// The /Prev chain is followed until it ends or loops.
+/// A PDF read revision by revision (ISO 32000-2 §7.5.6 incremental updates). Each revision is what a reader of the file
+/// cut at one <c>%%EOF</c> shows: its own <c>startxref</c> and the /Prev chain from there (<see cref="Revisions"/>), so
+/// a later section cannot change how an earlier, signed revision is read. Any object can be read as it stood in any
+/// revision. When the cross-reference data a reader would use is damaged, the revision is rebuilt by scanning the file
+/// for objects, as qpdf, MuPDF and poppler do, and <see cref="Repairs"/> says so.
 /// </summary>
 internal sealed class PdfFile
 {
-    private const int MaxSections = 4096;
-    private static readonly byte[] EofMarker = "%%EOF"u8.ToArray();
-    private static readonly byte[] StartXref = "startxref"u8.ToArray();
-
     private readonly ReadOnlyMemory<byte> _bytes;
-    private readonly Dictionary<XrefEntry, PdfObject?> _objects = [];
+    private readonly Dictionary<(XrefEntry Entry, long HostOffset), PdfObject?> _objects = [];
+    private readonly Dictionary<(long Offset, long Length), PdfStream> _streams = [];
     private readonly Dictionary<(int Number, long Offset), (byte[] Data, int[] Numbers, int[] Offsets)> _objectStreams = [];
+    private readonly List<string> _repairs = [];
     private readonly CancellationToken _cancellationToken;
+    private ObjectScan? _scan;
     private Signatures.PdfEncryption? _encryption;
 
     private PdfFile(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         _bytes = bytes;
         _cancellationToken = cancellationToken;
-        EofEnds = FindEofEnds(bytes.Span);
-        Revisions = ReadRevisions();
+        EofEnds = RevisionReader.FindEofEnds(bytes.Span);
+        Revisions = new RevisionReader(this).Read();
     }
 
     public ReadOnlySpan<byte> Span => _bytes.Span;
@@ -32,38 +33,72 @@ internal sealed class PdfFile
     public long Length => _bytes.Length;
 
     /// <summary>Oldest first. The last one is what a reader shows.</summary>
-    public IReadOnlyList<Revision> Revisions { get; } = null!;
+    public IReadOnlyList<Revision> Revisions { get; }
 
     /// <summary>Every place a revision may end: just after each <c>%%EOF</c>, and after the end-of-line that follows it.</summary>
     public IReadOnlyList<(long Marker, long WithEol)> EofEnds { get; }
 
     public int Last => Revisions.Count - 1;
 
+    /// <summary>Damage worked around while reading, one sentence each (empty for a sound file).</summary>
+    public IReadOnlyList<string> Repairs => _repairs;
+
+    internal CancellationToken CancellationToken => _cancellationToken;
+
+    /// <summary>Every object header, trailer and object stream in the file; scanned once, on first need.</summary>
+    internal ObjectScan Scan => _scan ??= ObjectScan.Run(this);
+
     public static PdfFile Open(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => new(bytes, cancellationToken);
 
     public PdfParser ParserAt(long offset) => new(_bytes) { Position = (int)offset };
 
+    internal void AddRepair(string sentence)
+    {
+        if (_repairs.Count < 20 && !_repairs.Contains(sentence))
+        {
+            _repairs.Add(sentence);
+        }
+    }
+
     /// <summary>The object <paramref name="number"/> as it stood in <paramref name="revision"/>, or null when absent or freed.</summary>
-    public PdfObject? Get(int number, int revision) => Locate(number, revision) is { } entry ? Load(number, entry) : null;
+    public PdfObject? Get(int number, int revision) => Locate(number, revision) is { } entry ? Load(number, entry, revision) : null;
 
     /// <summary>Follows a reference (if <paramref name="value"/> is one) in <paramref name="revision"/>.</summary>
     public PdfObject? Resolve(PdfObject? value, int revision) => value is PdfReference r ? Get(r.Number, revision) : value;
 
-    /// <summary>Where <paramref name="number"/> lives in <paramref name="revision"/>.</summary>
+    /// <summary>
+    /// Where <paramref name="number"/> lives in <paramref name="revision"/>; null when free, undefined, or placed beyond
+    /// the revision's end (a reader of the file cut there would not find it).
+    /// </summary>
     public XrefEntry? Locate(int number, int revision)
     {
-        for (var i = Math.Min(revision, Last); i >= 0; i--)
+        var view = Revisions[Math.Clamp(revision, 0, Last)];
+        if (view.Find(number) is not { } entry || entry.Kind == XrefKind.Free)
         {
-            if (Revisions[i].Entries.TryGetValue(number, out var entry))
-            {
-                return entry.Kind == XrefKind.Free ? null : entry;
-            }
+            return null;
         }
-        return null;
+        return entry.Kind == XrefKind.InFile && entry.Offset >= view.End ? null : entry;
     }
 
-    /// <summary>Reads "N G obj … endobj" at <paramref name="offset"/>, with its stream when it has one.</summary>
-    public PdfObject ReadObjectAt(long offset, int expectedNumber)
+    /// <summary>
+    /// Where an object's bytes really are in <paramref name="revision"/>: its offset, or for an object inside an object
+    /// stream the offset of that stream, so two revisions that give the same entry but different hosts differ.
+    /// </summary>
+    public (XrefEntry Entry, long HostOffset)? Position(int number, int revision)
+    {
+        if (Locate(number, revision) is not { } entry)
+        {
+            return null;
+        }
+        if (entry.Kind == XrefKind.InFile)
+        {
+            return (entry, entry.Offset);
+        }
+        return Locate(entry.StreamNumber, revision) is { Kind: XrefKind.InFile } host ? (entry, host.Offset) : (entry, -1);
+    }
+
+    /// <summary>Reads "N G obj … endobj" at <paramref name="offset"/>, with its stream when it has one (its /Length resolved in <paramref name="revision"/>).</summary>
+    public PdfObject ReadObjectAt(long offset, int expectedNumber, int? revision = null)
     {
         var parser = ParserAt(offset);
         if (parser.TryReadInteger() != expectedNumber || parser.TryReadInteger() is null || !parser.TryKeyword("obj"))
@@ -75,92 +110,103 @@ internal sealed class PdfFile
         {
             return value;
         }
-        var span = Span;
-        var start = parser.Position;
-        if (start < span.Length && span[start] == '\r')
-        {
-            start++;
-        }
-        if (start < span.Length && span[start] == '\n')
-        {
-            start++;
-        }
-        // While the cross-references are still being read (an xref stream), only a direct /Length can be used.
-        var lengthValue = Revisions is null ? dictionary["Length"] : Resolve(dictionary["Length"], Last);
+        var start = StreamStart(parser.Position);
+        // While cross-references are still being read (an xref stream), only a direct /Length can be used; later the
+        // /Length is read in the same revision as the stream, so a later revision cannot re-cut an earlier stream.
+        var lengthValue = revision is { } r ? Resolve(dictionary["Length"], r) : dictionary["Length"];
         var length = (lengthValue as PdfNumber)?.AsLong;
-        if (length is null || length < 0 || start + length > span.Length || !EndstreamAt(start + length.Value))
+        if (length is null || length < 0 || start + length > Length || !ParserAt(start + length.Value).TryKeyword("endstream"))
         {
-            var end = span[start..].IndexOf("endstream"u8);
+            var end = Span[(int)start..].IndexOf("endstream"u8);
             if (end < 0)
             {
                 throw new PdfSyntaxException($"the stream of object {expectedNumber} has no end");
             }
             length = end;
         }
-        return new PdfStream(dictionary, start, length.Value);
+        if (!_streams.TryGetValue((start, length.Value), out var stream))
+        {
+            _streams[(start, length.Value)] = stream = new PdfStream(dictionary, start, length.Value);
+        }
+        return stream;
     }
 
-    private bool EndstreamAt(long position)
+    /// <summary>Where stream data starts after the <c>stream</c> keyword (CR LF or LF, §7.3.8.1).</summary>
+    internal long StreamStart(long position)
     {
-        var parser = ParserAt(position);
-        return parser.TryKeyword("endstream");
+        var span = Span;
+        if (position < span.Length && span[(int)position] == '\r')
+        {
+            position++;
+        }
+        if (position < span.Length && span[(int)position] == '\n')
+        {
+            position++;
+        }
+        return position;
     }
 
-    private PdfObject? Load(int number, XrefEntry entry)
+    private PdfObject? Load(int number, XrefEntry entry, int revision)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        if (_objects.TryGetValue(entry, out var cached))
+        var key = (entry, entry.Kind == XrefKind.InFile ? entry.Offset : Position(number, revision)?.HostOffset ?? -1);
+        if (_objects.TryGetValue(key, out var cached))
         {
-            return cached;
+            return cached is PdfStream { Dictionary: var dictionary } stream && dictionary["Length"] is PdfReference ? Recut(stream, revision) : cached;
         }
-        _objects[entry] = null; // a reference cycle through /Length or an object stream reads as null, not forever
-        var value = entry.Kind == XrefKind.InFile ? ReadObjectAt(entry.Offset, number) : ReadFromObjectStream(number, entry);
-        if (entry.Kind == XrefKind.InFile && _encryption is not null && value is not null)
-        {
-            // Strings inside object streams were decrypted with their stream (§7.6.2).
-            _encryption.DecryptStrings(value, number, entry.Generation);
-        }
-        _objects[entry] = value;
+        _objects[key] = null; // a reference cycle through /Length or an object stream reads as null, not forever
+        var value = entry.Kind == XrefKind.InFile ? ReadInFile(number, entry, revision) : ReadFromObjectStream(number, entry, revision);
+        _objects[key] = value;
         return value;
     }
 
-    private PdfObject? ReadFromObjectStream(int number, XrefEntry entry)
+    /// <summary>A stream whose /Length is indirect, cut with that length as it stands in <paramref name="revision"/>.</summary>
+    private PdfStream Recut(PdfStream stream, int revision)
     {
-        var host = Locate(entry.StreamNumber, Last);
+        var length = (Resolve(stream.Dictionary["Length"], revision) as PdfNumber)?.AsLong;
+        if (length == stream.DataLength || length is null || length < 0 || stream.DataStart + length > Length
+            || !ParserAt(stream.DataStart + length.Value).TryKeyword("endstream"))
+        {
+            return stream; // the length that was valid when the stream was first read (or the search for endstream) stands
+        }
+        if (!_streams.TryGetValue((stream.DataStart, length.Value), out var recut))
+        {
+            _streams[(stream.DataStart, length.Value)] = recut = new PdfStream(stream.Dictionary, stream.DataStart, length.Value);
+        }
+        return recut;
+    }
+
+    private PdfObject? ReadInFile(int number, XrefEntry entry, int revision)
+    {
+        PdfObject? value;
+        var generation = entry.Generation;
+        try
+        {
+            value = ReadObjectAt(entry.Offset, number, revision);
+        }
+        catch (PdfSyntaxException) when (Scan.LatestBefore(number, Revisions[revision].End) is { } found)
+        {
+            // Readers look for a misplaced object by its header; so do we, within what this revision could see.
+            AddRepair($"Object {number} is not where the cross-reference data says; DocEngine found it by scanning the file, as PDF readers do.");
+            value = ReadObjectAt(found.Offset, number, revision);
+            generation = found.Generation;
+        }
+        if (_encryption is not null && value is not null)
+        {
+            // Strings inside object streams were decrypted with their stream (§7.6.2).
+            _encryption.DecryptStrings(value, number, generation);
+        }
+        return value;
+    }
+
+    private PdfObject? ReadFromObjectStream(int number, XrefEntry entry, int revision)
+    {
+        var host = Locate(entry.StreamNumber, revision);
         if (host is not { Kind: XrefKind.InFile } hostEntry)
         {
             throw new PdfSyntaxException($"object {number} is said to be in object stream {entry.StreamNumber}, which does not exist");
         }
-        if (!_objectStreams.TryGetValue((entry.StreamNumber, hostEntry.Offset), out var decoded))
-        {
-            if (Load(entry.StreamNumber, hostEntry) is not PdfStream stream || stream.Name("Type") != "ObjStm")
-            {
-                throw new PdfSyntaxException($"object {entry.StreamNumber} is not an object stream");
-            }
-            var raw = _encryption is null ? stream.Data(Span).ToArray() : _encryption.DecryptStream(stream.Data(Span), entry.StreamNumber, hostEntry.Generation);
-            var data = StreamDecoder.Decode(stream, raw, v => Resolve(v, Last));
-            var count = (int)Math.Clamp((stream["N"] as PdfNumber)?.AsLong ?? 0, 0, 1_000_000);
-            var first = (int)((stream["First"] as PdfNumber)?.AsLong ?? -1);
-            var header = new PdfParser(data, positionsAreFileOffsets: false);
-            var numbers = new int[count];
-            var offsets = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                numbers[i] = (int)(header.TryReadInteger() ?? -1);
-                offsets[i] = (int)(header.TryReadInteger() ?? -1);
-            }
-            decoded = (data, numbers, offsets);
-            _objectStreams[(entry.StreamNumber, hostEntry.Offset)] = decoded;
-            if (first < 0 || first > data.Length)
-            {
-                throw new PdfSyntaxException($"object stream {entry.StreamNumber} has no valid /First");
-            }
-            for (var i = 0; i < count; i++)
-            {
-                offsets[i] = offsets[i] < 0 ? -1 : offsets[i] + first;
-            }
-        }
-        var (bytes, objectNumbers, objectOffsets) = decoded;
+        var (bytes, objectNumbers, objectOffsets) = ObjectStream(entry.StreamNumber, hostEntry, revision);
         if (entry.IndexInStream >= objectNumbers.Length || objectNumbers[entry.IndexInStream] != number
             || objectOffsets[entry.IndexInStream] < 0 || objectOffsets[entry.IndexInStream] >= bytes.Length)
         {
@@ -169,62 +215,37 @@ internal sealed class PdfFile
         return new PdfParser(bytes, positionsAreFileOffsets: false) { Position = objectOffsets[entry.IndexInStream] }.ReadObject();
     }
 
-    private List<Revision> ReadRevisions()
+    /// <summary>An object stream's decoded data with the numbers and offsets of the objects inside (§7.5.7).</summary>
+    internal (byte[] Data, int[] Numbers, int[] Offsets) ObjectStream(int streamNumber, XrefEntry hostEntry, int revision)
     {
-        var span = Span;
-        var marker = span.LastIndexOf(StartXref);
-        if (marker < 0)
+        if (_objectStreams.TryGetValue((streamNumber, hostEntry.Offset), out var decoded))
         {
-            throw new PdfSyntaxException("the file has no 'startxref', so its revisions cannot be told apart");
+            return decoded;
         }
-        var parser = ParserAt(marker + StartXref.Length);
-        var offset = parser.TryReadInteger() ?? throw new PdfSyntaxException("'startxref' is not followed by an offset");
-        // Newest first along /Prev, stopping at a loop (§7.5.6 does not allow one).
-        var chain = new List<XrefSection>();
-        var seen = new HashSet<long>();
-        long? next = offset;
-        while (next is { } at && seen.Add(at))
+        if (Load(streamNumber, hostEntry, revision) is not PdfStream stream || stream.Name("Type") != "ObjStm")
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (chain.Count >= MaxSections)
-            {
-                throw new PdfSyntaxException($"the file has more than {MaxSections} cross-reference sections");
-            }
-            var section = CrossReference.Read(this, at);
-            chain.Add(section);
-            next = (section.Trailer["Prev"] as PdfNumber)?.AsLong;
+            throw new PdfSyntaxException($"object {streamNumber} is not an object stream");
         }
-        LoopDetected = next is not null;
-        // A /Prev pointing forward in the file is a linearized file's first-page section: it belongs with the one it names.
-        var groups = new List<List<XrefSection>>();
-        foreach (var section in chain)
+        var raw = _encryption is null ? stream.Data(Span).ToArray() : _encryption.DecryptStream(stream.Data(Span), streamNumber, hostEntry.Generation);
+        var data = StreamDecoder.Decode(stream, raw, v => Resolve(v, revision));
+        var count = (int)Math.Clamp((stream["N"] as PdfNumber)?.AsLong ?? 0, 0, 1_000_000);
+        var first = (int)((stream["First"] as PdfNumber)?.AsLong ?? -1);
+        if (first < 0 || first > data.Length)
         {
-            if (groups.Count > 0 && section.Offset > groups[^1][^1].Offset)
-            {
-                groups[^1].Add(section);
-            }
-            else
-            {
-                groups.Add([section]);
-            }
+            throw new PdfSyntaxException($"object stream {streamNumber} has no valid /First");
         }
-        groups.Reverse();
-        var revisions = new List<Revision>();
-        foreach (var group in groups)
+        var header = new PdfParser(data, positionsAreFileOffsets: false);
+        var numbers = new int[count];
+        var offsets = new int[count];
+        for (var i = 0; i < count; i++)
         {
-            var entries = new Dictionary<int, XrefEntry>();
-            // Within a group the section read first (newest) wins.
-            foreach (var section in group)
-            {
-                foreach (var (number, entry) in section.Entries)
-                {
-                    entries.TryAdd(number, entry);
-                }
-            }
-            var end = group.Max(s => EndAfter(s.Offset));
-            revisions.Add(new Revision(revisions.Count, group[0].Trailer, entries, end, group[0].Offset));
+            numbers[i] = (int)(header.TryReadInteger() ?? -1);
+            var offset = header.TryReadInteger() ?? -1;
+            offsets[i] = offset < 0 || offset > int.MaxValue - first ? -1 : (int)offset + first;
         }
-        return revisions;
+        decoded = (data, numbers, offsets);
+        _objectStreams[(streamNumber, hostEntry.Offset)] = decoded;
+        return decoded;
     }
 
     /// <summary>Decryption for an encrypted file, once unlocked; objects read before that (the /Encrypt dictionary) stay as written.</summary>
@@ -235,51 +256,127 @@ internal sealed class PdfFile
         {
             _encryption = value;
             _objects.Clear();
+            _streams.Clear();
             _objectStreams.Clear();
+            foreach (var revision in Revisions)
+            {
+                revision.Forget(); // a rebuilt table lists the objects inside object streams, which are encrypted too
+            }
         }
     }
 
-    /// <summary>Whether the /Prev chain looped (reading stopped at the repeat).</summary>
-    public bool LoopDetected { get; private set; }
-
-    private long EndAfter(long offset)
+    /// <summary>
+    /// The object numbers whose location differs between <paramref name="revision"/> and the one before: what that
+    /// update wrote or freed, the objects inside an object stream it rewrote, and (when it does not build on the
+    /// revision before, or either was rebuilt by scanning) every number the two read differently.
+    /// </summary>
+    public IEnumerable<int> ChangedIn(int revision)
     {
-        foreach (var (markerEnd, withEol) in EofEnds)
+        var before = Revisions[revision - 1];
+        var after = Revisions[revision];
+        if (!after.ContinuesFrom(before))
         {
-            if (markerEnd > offset)
+            return after.AllNumbers().Union(before.AllNumbers()).Where(n => Position(n, revision) != Position(n, revision - 1)).Order().ToList();
+        }
+        var own = after.OwnNumbers(before).ToHashSet();
+        var changed = own.Where(n => Position(n, revision) != Position(n, revision - 1)).ToHashSet();
+        // An object stream rewritten in place changes every object inside it, though the update lists none of them.
+        foreach (var number in before.AllNumbers())
+        {
+            if (!own.Contains(number) && before.Find(number) is { Kind: XrefKind.InObjectStream } entry && changed.Contains(entry.StreamNumber))
             {
-                return withEol;
+                changed.Add(number);
             }
         }
-        return Length;
-    }
-
-    private static List<(long, long)> FindEofEnds(ReadOnlySpan<byte> span)
-    {
-        var ends = new List<(long, long)>();
-        var from = 0;
-        while (true)
-        {
-            var at = span[from..].IndexOf(EofMarker);
-            if (at < 0)
-            {
-                return ends;
-            }
-            var end = from + at + EofMarker.Length;
-            var withEol = end;
-            if (withEol < span.Length && span[withEol] == '\r')
-            {
-                withEol++;
-            }
-            if (withEol < span.Length && span[withEol] == '\n')
-            {
-                withEol++;
-            }
-            ends.Add((end, withEol));
-            from = end;
-        }
+        return changed.Order().ToList();
     }
 }
 
-/// <summary>One revision: its trailer, the objects its sections define, and where it ends in the file.</summary>
-internal sealed record Revision(int Index, PdfDictionary Trailer, Dictionary<int, XrefEntry> Entries, long End, long XrefOffset);
+/// <summary>One revision: its trailer, where it ends, and the cross-reference sections a reader of the file cut there follows.</summary>
+internal sealed class Revision
+{
+    private readonly IReadOnlyList<XrefSection> _chain;
+    private readonly Func<Dictionary<int, XrefEntry>>? _rebuild;
+    private Dictionary<int, XrefEntry>? _rebuilt;
+
+    private Revision(long marker, long end, PdfDictionary trailer, long xrefOffset, IReadOnlyList<XrefSection> chain, Func<Dictionary<int, XrefEntry>>? rebuild)
+    {
+        Marker = marker;
+        End = end;
+        Trailer = trailer;
+        XrefOffset = xrefOffset;
+        _chain = chain;
+        _rebuild = rebuild;
+    }
+
+    /// <summary>Position in <see cref="PdfFile.Revisions"/>.</summary>
+    public int Index { get; internal set; }
+
+    /// <summary>Just after this revision's <c>%%EOF</c>.</summary>
+    public long Marker { get; }
+
+    /// <summary>Just after this revision's <c>%%EOF</c> and the end-of-line that follows it.</summary>
+    public long End { get; }
+
+    public PdfDictionary Trailer { get; }
+
+    /// <summary>The offset its <c>startxref</c> names; -1 when rebuilt by scanning.</summary>
+    public long XrefOffset { get; }
+
+    /// <summary>Rebuilt by scanning for objects because its cross-reference data could not be read.</summary>
+    public bool Reconstructed => _rebuild is not null;
+
+    /// <summary>Object numbers that its cross-reference data defines twice with different locations (readers disagree on which they show).</summary>
+    public IEnumerable<int> Conflicts => _chain.SelectMany(s => s.Conflicts);
+
+    public static Revision Read(long marker, long end, long xrefOffset, IReadOnlyList<XrefSection> chain) =>
+        new(marker, end, chain[0].Trailer, xrefOffset, chain, null);
+
+    public static Revision Rebuilt(long marker, long end, PdfDictionary trailer, Func<Dictionary<int, XrefEntry>> entries) =>
+        new(marker, end, trailer, -1, [], entries);
+
+    /// <summary>Drops a rebuilt object table so it is rebuilt on next use.</summary>
+    internal void Forget() => _rebuilt = null;
+
+    /// <summary>The entry for <paramref name="number"/>: the newest section that lists it wins (§7.5.6).</summary>
+    public XrefEntry? Find(int number)
+    {
+        if (_rebuild is not null)
+        {
+            return (_rebuilt ??= _rebuild()).TryGetValue(number, out var rebuilt) ? rebuilt : null;
+        }
+        foreach (var section in _chain)
+        {
+            if (section.Entries.TryGetValue(number, out var entry))
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Whether this revision's sections are the earlier revision's plus new ones in front: an ordinary incremental update.</summary>
+    public bool ContinuesFrom(Revision earlier)
+    {
+        if (Reconstructed || earlier.Reconstructed || _chain.Count <= earlier._chain.Count)
+        {
+            return false;
+        }
+        var offset = _chain.Count - earlier._chain.Count;
+        for (var i = 0; i < earlier._chain.Count; i++)
+        {
+            if (!ReferenceEquals(_chain[offset + i], earlier._chain[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The numbers listed by the sections this revision adds to <paramref name="earlier"/> (see <see cref="ContinuesFrom"/>).</summary>
+    public IEnumerable<int> OwnNumbers(Revision earlier) =>
+        _chain.Take(_chain.Count - earlier._chain.Count).SelectMany(s => s.Entries.Keys).Distinct();
+
+    public IEnumerable<int> AllNumbers() =>
+        _rebuild is not null ? (_rebuilt ??= _rebuild()).Keys : _chain.SelectMany(s => s.Entries.Keys).Distinct();
+}
