@@ -3,8 +3,15 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using DocEngine.Core.Signatures.Cms;
+using DocEngine.Core.Signatures.Revocation;
 
 namespace DocEngine.Core.Signatures;
+
+/// <summary>What checking a signature needs besides the signature: the trust anchors, the document's DSS, and a revocation fetcher when the caller opted in.</summary>
+internal sealed record CheckContext(TrustAnchors Anchors, DocumentSecurityStore? Dss, IRevocationFetcher? Fetcher, CancellationToken CancellationToken)
+{
+    public static CheckContext Offline(TrustAnchors anchors) => new(anchors, null, null, CancellationToken.None);
+}
 
 /// <summary>The bytes a signature covers: hashed as a stream of ranges, or concatenated when an algorithm needs the message.</summary>
 internal interface ISignedContent
@@ -24,8 +31,9 @@ internal static class CmsSignatureCheck
     /// <summary>SHA-1 is refused for signatures made from this date on (ETSI TS 119 312; CA/Browser Forum sunset).</summary>
     public static readonly DateTimeOffset Sha1Sunset = new(2016, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static void Check(SignatureFinding finding, byte[] contents, string subFilter, ISignedContent content, TrustAnchors anchors, DateTimeOffset? claimedTime)
+    public static void Check(SignatureFinding finding, byte[] contents, string subFilter, ISignedContent content, CheckContext context, DateTimeOffset? claimedTime)
     {
+        var anchors = context.Anchors;
         if (subFilter == "adbe.x509.rsa_sha1")
         {
             Fail(finding, SignatureIntegrity.Unsupported, "This is an old kind of signature (adbe.x509.rsa_sha1, SHA-1 only) that ISO 32000-2 deprecates and DocEngine does not check.");
@@ -78,6 +86,11 @@ internal static class CmsSignatureCheck
             Fail(finding, SignatureIntegrity.Unsupported, $"The digest {finding.DigestAlgorithm} is not one DocEngine can check.");
             return;
         }
+        if (SignatureAlgorithms.PairingProblem(signer) is { } pairing)
+        {
+            Fail(finding, SignatureIntegrity.Malformed, Sentence("This signature's algorithms do not go together: " + pairing));
+            return;
+        }
         if (signer.SignedAttributesDer is null && isTimestamp)
         {
             Fail(finding, SignatureIntegrity.Malformed, "A time-stamp token must carry signed attributes (RFC 3161 §2.4.2).");
@@ -99,12 +112,22 @@ internal static class CmsSignatureCheck
         {
             finding.Timestamp = Timestamps.CheckSignatureTimestamp(token, signer.Signature, cms.Certificates, anchors, finding);
         }
-        RefuseWeakDigests(finding, signer, hash.Value);
-        finding.Revocation.AddRange(Revocation(cms, signer));
+        RefuseWeakDigests(finding, signer, hash.Value, isTimestamp ? cms.EContent : null);
+        var material = new RevocationMaterial();
+        material.AddSignature(cms, signer);
+        if (context.Dss is { } dss)
+        {
+            if (dss.ForSignature(contents, cms.EncodedLength) is { } vri)
+            {
+                material.Add(vri, "DSS (this signature's VRI entry)");
+            }
+            material.Add(dss.All, "DSS");
+        }
         var verifiedTime = finding.Timestamp is { Verified: true } stamp ? stamp.Time : (DateTimeOffset?)null;
         finding.TrustCheckedAt = verifiedTime ?? finding.SigningTime ?? DateTimeOffset.UtcNow;
         finding.TrustTimeIsClaimed = verifiedTime is null;
-        finding.Trust = TrustEvaluator.Evaluate(certificate!, cms.Certificates, anchors, finding.TrustCheckedAt.Value, finding);
+        finding.Trust = TrustEvaluator.Evaluate(certificate!, cms.Certificates.Concat(material.Certificates), anchors, finding.TrustCheckedAt.Value, finding, out var chain);
+        RevocationEvaluator.Evaluate(finding, chain, material, anchors, finding.TrustCheckedAt.Value, !finding.TrustTimeIsClaimed, context.Fetcher, context.CancellationToken);
     }
 
     private static ISignedContent? EncapsulatedContent(SignatureFinding finding, CmsSignedData cms, string subFilter, ISignedContent content)
@@ -198,9 +221,14 @@ internal static class CmsSignatureCheck
         return SignatureIntegrity.Intact;
     }
 
-    private static void RefuseWeakDigests(SignatureFinding finding, CmsSignerInfo signer, HashAlgorithmName hash)
+    private static void RefuseWeakDigests(SignatureFinding finding, CmsSignerInfo signer, HashAlgorithmName hash, byte[]? timestampInfo)
     {
         var when = finding.Timestamp is { Verified: true } stamp ? stamp.Time : finding.SigningTime;
+        if (timestampInfo is not null && Rfc3161TimestampTokenInfo.TryDecode(timestampInfo, out var info, out _)
+            && SignatureAlgorithms.DigestHash(info.HashAlgorithmId.Value ?? "") is { } imprint && (imprint == HashAlgorithmName.MD5 || imprint == HashAlgorithmName.SHA1))
+        {
+            hash = imprint; // a document time-stamp is as strong as the digest of the document it names
+        }
         var weak = hash == HashAlgorithmName.MD5 || signer.SignatureAlgorithm == "1.2.840.113549.1.1.4"
             || (hash == HashAlgorithmName.SHA1 || signer.SignatureAlgorithm is "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1") && (when is null || when >= Sha1Sunset);
         if (weak)
@@ -266,39 +294,6 @@ internal static class CmsSignatureCheck
         Rfc3161TimestampTokenInfo.TryDecode(cms.EContent, out var info, out _);
         return new TimestampSummary(info!.Timestamp, true, Certificates.Summarise(authority),
             SignatureAlgorithms.DigestName(info.HashAlgorithmId.Value ?? ""), null);
-    }
-
-    private static IEnumerable<RevocationSummary> Revocation(CmsSignedData cms, CmsSignerInfo signer)
-    {
-        if (cms.Crls + cms.OtherRevocationEntries > 0)
-        {
-            yield return new RevocationSummary("CMS revocation data", cms.Crls, cms.OtherRevocationEntries);
-        }
-        if (signer.Signed(CmsSignerInfo.AdobeRevocationAttribute) is { } archival)
-        {
-            var (crls, ocsps) = (0, 0);
-            try
-            {
-                var sequence = new AsnReader(archival, AsnEncodingRules.BER).ReadSequence();
-                while (sequence.HasData)
-                {
-                    var tag = sequence.PeekTag();
-                    var items = sequence.ReadSequence(tag).ReadSequence();
-                    var count = 0;
-                    while (items.HasData)
-                    {
-                        items.ReadEncodedValue();
-                        count++;
-                    }
-                    (crls, ocsps) = tag.TagValue == 0 ? (crls + count, ocsps) : tag.TagValue == 1 ? (crls, ocsps + count) : (crls, ocsps);
-                }
-            }
-            catch (AsnContentException)
-            {
-                // Unreadable archival data is reported as empty; it does not affect the signature.
-            }
-            yield return new RevocationSummary("adbe-revocationInfoArchival", crls, ocsps);
-        }
     }
 
     private static void Fail(SignatureFinding finding, SignatureIntegrity integrity, string problem)

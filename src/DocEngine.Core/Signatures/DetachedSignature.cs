@@ -15,7 +15,7 @@ internal static class DetachedSignature
             ByteRange = [0, content.Length],
         };
         var der = Pem(signature);
-        CmsSignatureCheck.Check(finding, der, finding.SubFilter, new SignedRanges(content, [0, content.Length, content.Length, 0]), anchors, null);
+        CmsSignatureCheck.Check(finding, der, finding.SubFilter, new SignedRanges(content, [0, content.Length, content.Length, 0]), CheckContext.Offline(anchors), null);
         var findings = new List<SignatureFinding> { finding };
         var verdict = SignatureVerifier.Decide(findings);
         return new SignatureReport(verdict, findings, [], [], Explanation.Write(verdict, findings, [], [], anchors), 1, anchors.Certificates.Count);

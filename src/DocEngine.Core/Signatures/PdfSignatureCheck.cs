@@ -8,12 +8,12 @@ namespace DocEngine.Core.Signatures;
 /// </summary>
 internal static class PdfSignatureCheck
 {
-    public static SignatureFinding Check(PdfFile file, FormField field, TrustAnchors anchors)
+    public static SignatureFinding Check(PdfFile file, FormField field, CheckContext context)
     {
         var finding = new SignatureFinding { FieldName = field.Name };
         try
         {
-            return Check(file, field, anchors, finding);
+            return Check(file, field, context, finding);
         }
         catch (Exception e) when (e is PdfSyntaxException or System.Formats.Asn1.AsnContentException or System.Security.Cryptography.CryptographicException)
         {
@@ -25,7 +25,7 @@ internal static class PdfSignatureCheck
         }
     }
 
-    private static SignatureFinding Check(PdfFile file, FormField field, TrustAnchors anchors, SignatureFinding finding)
+    private static SignatureFinding Check(PdfFile file, FormField field, CheckContext context, SignatureFinding finding)
     {
         var reference = field.Dictionary["V"] as PdfReference;
         var final = (PdfDictionary)file.Resolve(field.Dictionary["V"], file.Last)!;
@@ -80,7 +80,7 @@ internal static class PdfSignatureCheck
             finding.Integrity = SignatureIntegrity.Malformed;
             return finding;
         }
-        CmsSignatureCheck.Check(finding, contents.Bytes, finding.SubFilter, new SignedRanges(file.Memory, ranges), anchors, finding.SigningTime);
+        CmsSignatureCheck.Check(finding, contents.Bytes, finding.SubFilter, new SignedRanges(file.Memory, ranges), context, finding.SigningTime);
         return finding;
     }
 

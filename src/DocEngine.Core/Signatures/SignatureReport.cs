@@ -27,6 +27,19 @@ public enum ModificationLevel { None, Archival, FormFilling, Annotations, Other 
 /// <summary>Whether the signer's certificate chains to a configured trust anchor.</summary>
 public enum SignerTrust { Trusted, Untrusted, UnknownSigner }
 
+/// <summary>Whether the signer's certificates had been revoked when it signed (from revocation data in the document, or fetched when allowed).</summary>
+public enum RevocationStatus
+{
+    /// <summary>Not checked: the signature could not be checked that far.</summary>
+    NotChecked,
+    /// <summary>Revocation data proves no certificate of the chain was revoked at the signing time.</summary>
+    Good,
+    /// <summary>A certificate of the chain was revoked (or suspended) before it signed, or revoked for a compromised key with the signing time unproven.</summary>
+    Revoked,
+    /// <summary>No usable revocation data: none carried, not signed by whom it must be, too old, or the chain incomplete.</summary>
+    Unknown,
+}
+
 /// <summary>What a signature dictionary is for.</summary>
 public enum SignatureKind
 {
@@ -46,7 +59,7 @@ public sealed record CertificateSummary(string Subject, string Issuer, string Se
 /// <summary>An RFC 3161 time-stamp token and whether its imprint and signature checked out.</summary>
 public sealed record TimestampSummary(DateTimeOffset Time, bool Verified, CertificateSummary? Authority, string DigestAlgorithm, string? Problem);
 
-/// <summary>Revocation data carried inside the document or the signature (not fetched: DocEngine uses no network).</summary>
+/// <summary>Revocation data found for a signature: where, and how many CRLs and OCSP responses.</summary>
 public sealed record RevocationSummary(string Source, int Crls, int OcspResponses);
 
 /// <summary>One signature, as checked.</summary>
@@ -75,6 +88,10 @@ public sealed class SignatureFinding
     public IReadOnlyList<long> ByteRange { get; internal set; } = [];
     public List<CertificateSummary> Chain { get; } = [];
     public List<RevocationSummary> Revocation { get; } = [];
+    /// <summary>Whether the signer's certificates had been revoked when it signed.</summary>
+    public RevocationStatus RevocationStatus { get; internal set; }
+    /// <summary>One sentence saying what the revocation check found.</summary>
+    public string? RevocationDetail { get; internal set; }
     /// <summary>Plain sentences, one per change made after this signature.</summary>
     public List<string> Changes { get; } = [];
     /// <summary>Plain sentences, one per problem found.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DocEngine.Core.Signatures.Changes;
+using DocEngine.Core.Signatures.Revocation;
 using DocEngine.Core.Signatures.Syntax;
 
 namespace DocEngine.Core.Signatures;
@@ -11,11 +12,13 @@ namespace DocEngine.Core.Signatures;
 /// </summary>
 public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors, TimeProvider? time = null)
 {
+    private readonly IRevocationFetcher? _fetcher = options.Revocation.Fetch ? new HttpRevocationFetcher(options.Revocation.Timeout) : null;
+
     public TrustAnchors Anchors { get; } = anchors;
 
     /// <summary>Verifies a PDF; <paramref name="extraAnchors"/> are trusted for this call in addition to the configured ones.</summary>
     public Task<SignatureReport> VerifyPdfAsync(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors? extraAnchors, CancellationToken cancellationToken) =>
-        RunAsync(token => VerifyPdf(pdf, password, extraAnchors is null ? Anchors : Anchors.With(extraAnchors.Certificates), token), cancellationToken);
+        RunAsync(token => VerifyPdf(pdf, password, extraAnchors is null ? Anchors : Anchors.With(extraAnchors.Certificates), token, _fetcher), cancellationToken);
 
     /// <summary>Verifies a detached CMS signature (.p7s) over <paramref name="content"/>.</summary>
     public Task<SignatureReport> VerifyDetachedAsync(ReadOnlyMemory<byte> signature, ReadOnlyMemory<byte> content, TrustAnchors? extraAnchors, CancellationToken cancellationToken) =>
@@ -25,7 +28,12 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
         TimeLimit.RunAsync(work, options.TimeLimit, cancellationToken, () => new DocEngineException(ErrorKind.ResourceExhausted, "SIGNATURE_CHECK_TIMEOUT",
             $"Checking this document's signatures took longer than {options.TimeLimit.TotalSeconds:0.#} seconds, which no honest signed PDF needs: ask for a fresh copy of the signed document."), time);
 
-    internal static SignatureReport VerifyPdf(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole check, a pure function of the bytes, the password, the anchors and (when not null) a revocation fetcher;
+    /// no time limit (see <see cref="VerifyPdfAsync"/>).
+    /// </summary>
+    internal static SignatureReport VerifyPdf(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken,
+        IRevocationFetcher? fetcher = null)
     {
         if (pdf.Span[..Math.Min(1024, pdf.Length)].IndexOf("%PDF-"u8) < 0)
         {
@@ -34,7 +42,7 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
         }
         try
         {
-            return Verify(pdf, password, anchors, cancellationToken);
+            return Verify(pdf, password, anchors, cancellationToken, fetcher);
         }
         catch (PdfSyntaxException e)
         {
@@ -43,11 +51,13 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
         }
     }
 
-    private static SignatureReport Verify(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    private static SignatureReport Verify(ReadOnlyMemory<byte> pdf, string? password, TrustAnchors anchors, CancellationToken cancellationToken,
+        IRevocationFetcher? fetcher)
     {
         var file = PdfFile.Open(pdf, cancellationToken);
         PdfEncryption.Unlock(file, password);
         var structure = new DocumentStructure(file, file.Last);
+        var context = new CheckContext(anchors, DocumentSecurityStore.Read(file, structure), fetcher, cancellationToken);
         var findings = new List<SignatureFinding>();
         var unsigned = new List<string>();
         var analysis = new DifferenceAnalysis(file, cancellationToken);
@@ -59,7 +69,7 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
                 unsigned.Add(field.Name);
                 continue;
             }
-            findings.Add(PdfSignatureCheck.Check(file, field, anchors));
+            findings.Add(PdfSignatureCheck.Check(file, field, context));
         }
         findings = findings.OrderBy(f => f.SignedRevisionEnd == 0 ? long.MaxValue : f.SignedRevisionEnd).ToList();
         Modifications.Apply(file, analysis, findings, structure);
@@ -86,7 +96,8 @@ public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anc
         {
             return SignatureVerdict.NotSigned;
         }
-        if (findings.Any(f => f.Integrity != SignatureIntegrity.Intact || f.Coverage == SignatureCoverage.Nonstandard || f.Trust == SignerTrust.UnknownSigner))
+        if (findings.Any(f => f.Integrity != SignatureIntegrity.Intact || f.Coverage == SignatureCoverage.Nonstandard || f.Trust == SignerTrust.UnknownSigner
+            || f.RevocationStatus == RevocationStatus.Revoked))
         {
             return SignatureVerdict.Invalid;
         }
@@ -143,4 +154,20 @@ public sealed class SignatureOptions
 
     /// <summary>Largest file checked; default 256 MiB.</summary>
     public long MaxBytes { get; set; } = 256L << 20;
+
+    /// <summary>Revocation checking (section DocEngine:Signatures:Revocation): offline by default.</summary>
+    public RevocationOptions Revocation { get; set; } = new();
+}
+
+/// <summary>
+/// Revocation checking. Revocation data carried in the document is always evaluated; fetching more from the
+/// certificates' OCSP responders and CRL distribution points happens only when <see cref="Fetch"/> is on.
+/// </summary>
+public sealed class RevocationOptions
+{
+    /// <summary>Fetch OCSP responses and CRLs over the network when the document carries none usable; off by default (no network).</summary>
+    public bool Fetch { get; set; }
+
+    /// <summary>Time allowed per request when fetching; default 2 seconds. The whole check stays under <see cref="SignatureOptions.TimeLimit"/>.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 }

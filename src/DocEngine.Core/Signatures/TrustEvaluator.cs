@@ -4,7 +4,8 @@ namespace DocEngine.Core.Signatures;
 
 /// <summary>
 /// Builds a signer's chain with <see cref="X509Chain"/> over a custom trust store, at the signing time, without network
-/// (RFC 5280 §6; ETSI EN 319 102-1 §5.2.6). Revocation is not fetched; embedded revocation data is only reported.
+/// (RFC 5280 §6; ETSI EN 319 102-1 §5.2.6). Revocation is judged separately, from the chain built here
+/// (Revocation/RevocationEvaluator.cs).
 /// </summary>
 internal static class TrustEvaluator
 {
@@ -13,7 +14,11 @@ internal static class TrustEvaluator
 
     /// <summary>Decides trust in <paramref name="signer"/> at <paramref name="at"/>; adds the chain and any problems to <paramref name="finding"/>.</summary>
     public static SignerTrust Evaluate(X509Certificate2 signer, IEnumerable<X509Certificate2> embedded, TrustAnchors anchors, DateTimeOffset at,
-        SignatureFinding finding, bool timeStamping = false)
+        SignatureFinding finding, bool timeStamping = false) => Evaluate(signer, embedded, anchors, at, finding, out _, timeStamping);
+
+    /// <summary>As <see cref="Evaluate(X509Certificate2, IEnumerable{X509Certificate2}, TrustAnchors, DateTimeOffset, SignatureFinding, bool)"/>, also giving the chain as built, signer first.</summary>
+    public static SignerTrust Evaluate(X509Certificate2 signer, IEnumerable<X509Certificate2> embedded, TrustAnchors anchors, DateTimeOffset at,
+        SignatureFinding finding, out List<X509Certificate2> elements, bool timeStamping = false)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
@@ -24,7 +29,7 @@ internal static class TrustEvaluator
         chain.ChainPolicy.CustomTrustStore.AddRange(anchors.Certificates.ToArray());
         chain.ChainPolicy.ExtraStore.AddRange(embedded.ToArray());
         chain.Build(signer);
-        var elements = chain.ChainElements.Select(e => e.Certificate).ToList();
+        elements = chain.ChainElements.Select(e => e.Certificate).ToList();
         if (!timeStamping)
         {
             finding.Chain.AddRange(elements.Select(Certificates.Summarise));

@@ -12,8 +12,8 @@ internal sealed record CmsSignedData(
     string EContentType,
     byte[]? EContent,
     IReadOnlyList<X509Certificate2> Certificates,
-    int Crls,
-    int OtherRevocationEntries,
+    IReadOnlyList<ReadOnlyMemory<byte>> Crls,
+    IReadOnlyList<(string Format, ReadOnlyMemory<byte> Value)> OtherRevocationEntries,
     IReadOnlyList<CmsSignerInfo> Signers,
     int EncodedLength)
 {
@@ -45,7 +45,8 @@ internal sealed record CmsSignedData(
                 eContent = explicitContent.ReadOctetString();
             }
             var certificates = new List<X509Certificate2>();
-            var (crls, other) = (0, 0);
+            var crls = new List<ReadOnlyMemory<byte>>();
+            var other = new List<(string, ReadOnlyMemory<byte>)>();
             if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
             {
                 var set = signedData.ReadSetOf(true, new Asn1Tag(TagClass.ContextSpecific, 0, true));
@@ -69,11 +70,13 @@ internal sealed record CmsSignedData(
                     var entry = set.ReadEncodedValue();
                     if (entry.Span[0] == 0x30)
                     {
-                        crls++;
+                        crls.Add(entry);
                     }
                     else
                     {
-                        other++;
+                        // OtherRevocationInfoFormat [1] IMPLICIT SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY } (RFC 5652 §10.2.1)
+                        var format = new AsnReader(entry, AsnEncodingRules.BER).ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 1, true));
+                        other.Add((format.ReadObjectIdentifier(), format.HasData ? format.ReadEncodedValue() : ReadOnlyMemory<byte>.Empty));
                     }
                 }
             }
@@ -98,6 +101,7 @@ internal sealed record CmsSignerInfo(
     ReadOnlyMemory<byte>? SerialNumber,
     byte[]? SubjectKeyIdentifier,
     string DigestAlgorithm,
+    ReadOnlyMemory<byte>? DigestParameters,
     byte[]? SignedAttributesDer,
     IReadOnlyList<CmsAttribute> SignedAttributes,
     string SignatureAlgorithm,
@@ -112,6 +116,8 @@ internal sealed record CmsSignerInfo(
     public const string SigningCertificateV2Attribute = "1.2.840.113549.1.9.16.2.47";
     public const string SigningCertificateAttribute = "1.2.840.113549.1.9.16.2.12";
     public const string AdobeRevocationAttribute = "1.2.840.113583.1.1.8";
+    public const string RevocationValuesAttribute = "1.2.840.113549.1.9.16.2.24";
+    public const string CertificateValuesAttribute = "1.2.840.113549.1.9.16.2.23";
 
     public static CmsSignerInfo Read(AsnReader signerInfo)
     {
@@ -128,7 +134,7 @@ internal sealed record CmsSignerInfo(
             issuer = issuerAndSerial.ReadEncodedValue();
             serial = issuerAndSerial.ReadIntegerBytes();
         }
-        var digest = ReadAlgorithm(signerInfo).Oid;
+        var (digest, digestParameters) = ReadAlgorithm(signerInfo);
         byte[]? signedDer = null;
         var signed = new List<CmsAttribute>();
         if (signerInfo.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
@@ -145,7 +151,7 @@ internal sealed record CmsSignerInfo(
         {
             unsigned = ReadAttributes(signerInfo.ReadSetOf(true, new Asn1Tag(TagClass.ContextSpecific, 1)));
         }
-        return new CmsSignerInfo(issuer, serial, ski, digest, signedDer, signed, signatureOid, parameters, signature, unsigned);
+        return new CmsSignerInfo(issuer, serial, ski, digest, digestParameters, signedDer, signed, signatureOid, parameters, signature, unsigned);
     }
 
     /// <summary>The single value of the attribute <paramref name="oid"/>, or null (several values count as absent: RFC 5652 §11 forbids them).</summary>

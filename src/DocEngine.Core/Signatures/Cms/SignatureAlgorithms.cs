@@ -58,52 +58,134 @@ internal static class SignatureAlgorithms
     public static string SignatureName(string oid) => Signatures.TryGetValue(oid, out var s) ? s.Name : oid;
 
     /// <summary>Whether the signature algorithm is one that hashes internally (pure EdDSA), so it needs the message, not a digest.</summary>
-    public static bool IsEdDsa(string oid) => oid is "1.3.101.112" or "1.3.101.113";
+    public static bool IsEdDsa(string oid) => oid is Ed25519 or Ed448;
+
+    private const string Ed25519 = "1.3.101.112";
+    private const string Ed448 = "1.3.101.113";
+    private const string RsaPss = "1.2.840.113549.1.1.10";
+    private const string Sha512 = "2.16.840.1.101.3.4.2.3";
+    private const string Shake256 = "2.16.840.1.101.3.4.2.12";
+    private const string Shake256Len = "2.16.840.1.101.3.4.2.18";
+
+    /// <summary>
+    /// Whether the SignerInfo's digest is one its signature algorithm may be used with: Ed25519 only with SHA-512, Ed448
+    /// only with SHAKE256 of 512 bits, neither with parameters (RFC 8419 §2–3); a signature algorithm that names a hash
+    /// (sha256WithRSAEncryption, ecdsa-with-SHA384, …) and RSA-PSS parameters must name the digest the SignerInfo uses
+    /// (RFC 5754 §3, RFC 4056 §3). Null when they match, else why not.
+    /// </summary>
+    public static string? PairingProblem(CmsSignerInfo signer)
+    {
+        var digest = signer.DigestAlgorithm;
+        var name = DigestName(digest);
+        switch (signer.SignatureAlgorithm)
+        {
+            case Ed25519 or Ed448 when signer.SignatureParameters is { Length: > 0 } parameters && !parameters.Span.SequenceEqual((byte[])[0x05, 0x00]):
+                return "an EdDSA signature algorithm must carry no parameters (RFC 8419 §2)";
+            case Ed25519 when digest != Sha512:
+                return $"an Ed25519 signature must use the SHA-512 digest (RFC 8419 §3.1), and this one uses {name}";
+            case Ed448 when digest != Shake256Len || !IsInteger(signer.DigestParameters, 512):
+                return digest == Shake256Len
+                    ? "an Ed448 signature must use SHAKE256 with a 512-bit output (RFC 8419 §3.1), and this one gives another output length"
+                    : $"an Ed448 signature must use the SHAKE256 digest with a 512-bit output (RFC 8419 §3.1), and this one uses {name}";
+            case Ed25519 or Ed448:
+                return null;
+            case RsaPss:
+                var (hash, _, _) = PssParameters(signer.SignatureParameters);
+                return hash == digest ? null : $"the RSA-PSS parameters name {DigestName(hash)}, but the signature's digest is {name} (RFC 4056 §3)";
+        }
+        if (digest is Shake256 or Shake256Len)
+        {
+            return "a SHAKE256 digest belongs to Ed448 signatures only (RFC 8419)";
+        }
+        if (Signatures.TryGetValue(signer.SignatureAlgorithm, out var algorithm) && algorithm.DigestOid is { } expected && expected != digest)
+        {
+            return $"the signature algorithm is {algorithm.Name}, but the digest of the signed data is {name}: they must be the same hash (RFC 5754 §3)";
+        }
+        return null;
+    }
+
+    private static bool IsInteger(ReadOnlyMemory<byte>? encoded, int value)
+    {
+        try
+        {
+            return encoded is { } e && new AsnReader(e, AsnEncodingRules.DER).ReadInteger() == value;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Checks <paramref name="signature"/> over <paramref name="message"/> (the signed attributes' DER, or the content
     /// itself when there are none) with the certificate's key. Returns null when it verifies, else why not; throws
     /// <see cref="NotSupportedException"/> with a sentence for an algorithm that cannot be checked.
     /// </summary>
-    public static string? Verify(X509Certificate2 certificate, CmsSignerInfo signer, ReadOnlySpan<byte> message)
+    public static string? Verify(X509Certificate2 certificate, CmsSignerInfo signer, ReadOnlySpan<byte> message) =>
+        Verify(certificate, signer.SignatureAlgorithm, signer.SignatureParameters, signer.DigestAlgorithm, signer.Signature, message)
+            ? null : "the signature value does not match the signer's public key";
+
+    /// <summary>
+    /// Whether a signed X.509 structure — a certificate, a CRL or a BasicOCSPResponse, each SEQUENCE { tbs,
+    /// signatureAlgorithm, signature BIT STRING } (RFC 5280 §4.1, §5.1; RFC 6960 §4.2.1) — was signed with
+    /// <paramref name="signer"/>'s key. Checked with .NET (BouncyCastle re-validates large RSA moduli on every key and is
+    /// ~100× slower here); false for anything unreadable or unsupported.
+    /// </summary>
+    public static bool VerifiesStructure(ReadOnlyMemory<byte> encoded, X509Certificate2 signer)
     {
-        if (!Signatures.TryGetValue(signer.SignatureAlgorithm, out var algorithm))
+        try
         {
-            throw new NotSupportedException($"the signature algorithm {signer.SignatureAlgorithm} is not one DocEngine can check");
+            var outer = new AsnReader(encoded, AsnEncodingRules.BER).ReadSequence();
+            var tbs = outer.ReadEncodedValue();
+            var (oid, parameters) = CmsSignerInfo.ReadAlgorithm(outer);
+            var signature = outer.ReadBitString(out _);
+            return Verify(signer, oid, parameters, null, signature, tbs.Span);
         }
-        var digestOid = algorithm.DigestOid ?? signer.DigestAlgorithm;
+        catch (Exception e) when (e is AsnContentException or CryptographicException or NotSupportedException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Verify(X509Certificate2 certificate, string signatureOid, ReadOnlyMemory<byte>? parameters, string? digestAlgorithm, byte[] signature, ReadOnlySpan<byte> message)
+    {
+        if (!Signatures.TryGetValue(signatureOid, out var algorithm))
+        {
+            throw new NotSupportedException($"the signature algorithm {signatureOid} is not one DocEngine can check");
+        }
+        var digestOid = algorithm.DigestOid ?? digestAlgorithm ?? "";
         var hash = DigestHash(digestOid);
         bool valid;
-        switch (signer.SignatureAlgorithm)
+        switch (signatureOid)
         {
-            case "1.3.101.112" or "1.3.101.113":
-                valid = VerifyEdDsa(certificate, signer.SignatureAlgorithm == "1.3.101.112", message, signer.Signature);
+            case Ed25519 or Ed448:
+                valid = VerifyEdDsa(certificate, signatureOid == Ed25519, message, signature);
                 break;
-            case "1.2.840.113549.1.1.10":
-                valid = VerifyPss(certificate, signer.SignatureParameters, message, signer.Signature);
+            case RsaPss:
+                valid = VerifyPss(certificate, parameters, message, signature);
                 break;
             case var _ when hash is null:
                 throw new NotSupportedException($"the digest {DigestName(digestOid)} is not one DocEngine can check");
             case var oid when oid.StartsWith("1.2.840.113549.1.1.", StringComparison.Ordinal):
                 using (var rsa = certificate.GetRSAPublicKey() ?? throw new NotSupportedException("the signature says RSA but the signer's certificate holds another kind of key"))
                 {
-                    valid = rsa.VerifyData(message, signer.Signature, hash.Value, RSASignaturePadding.Pkcs1);
+                    valid = rsa.VerifyData(message, signature, hash.Value, RSASignaturePadding.Pkcs1);
                 }
                 break;
             case var oid when oid.StartsWith("1.2.840.10045.", StringComparison.Ordinal):
                 using (var ecdsa = certificate.GetECDsaPublicKey() ?? throw new NotSupportedException("the signature says ECDSA but the signer's certificate holds another kind of key"))
                 {
-                    valid = ecdsa.VerifyData(message, signer.Signature, hash.Value, DSASignatureFormat.Rfc3279DerSequence);
+                    valid = ecdsa.VerifyData(message, signature, hash.Value, DSASignatureFormat.Rfc3279DerSequence);
                 }
                 break;
             default:
                 using (var dsa = certificate.GetDSAPublicKey() ?? throw new NotSupportedException("the signature says DSA but the signer's certificate holds another kind of key"))
                 {
-                    valid = dsa.VerifyData(message, signer.Signature, hash.Value, DSASignatureFormat.Rfc3279DerSequence);
+                    valid = dsa.VerifyData(message, signature, hash.Value, DSASignatureFormat.Rfc3279DerSequence);
                 }
                 break;
         }
-        return valid ? null : "the signature value does not match the signer's public key";
+        return valid;
     }
 
     private static bool VerifyEdDsa(X509Certificate2 certificate, bool ed25519, ReadOnlySpan<byte> message, byte[] signature)
@@ -117,7 +199,22 @@ internal static class SignatureAlgorithms
 
     private static bool VerifyPss(X509Certificate2 certificate, ReadOnlyMemory<byte>? parameters, ReadOnlySpan<byte> message, byte[] signature)
     {
-        // RSASSA-PSS-params (RFC 4055 §3.1): every field defaults to SHA-1 / MGF1-SHA-1 / salt 20.
+        var (hashOid, mgfHashOid, salt) = PssParameters(parameters);
+        var hash = DigestHash(hashOid) ?? throw new NotSupportedException($"RSA-PSS with the digest {DigestName(hashOid)} is not one DocEngine can check");
+        if (hashOid == mgfHashOid && salt == HashLength(hash))
+        {
+            using var rsa = certificate.GetRSAPublicKey() ?? throw new NotSupportedException("the signature says RSA-PSS but the signer's certificate holds another kind of key");
+            return rsa.VerifyData(message, signature, hash, RSASignaturePadding.Pss);
+        }
+        var bcSigner = new PssSigner(new RsaBlindedEngine(), DigestUtilities.GetDigest(hashOid), DigestUtilities.GetDigest(mgfHashOid), salt);
+        bcSigner.Init(false, PublicKeyFactory.CreateKey(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        bcSigner.BlockUpdate(message);
+        return bcSigner.VerifySignature(signature);
+    }
+
+    /// <summary>RSASSA-PSS-params (RFC 4055 §3.1): every field defaults to SHA-1 / MGF1-SHA-1 / salt 20.</summary>
+    private static (string Hash, string MgfHash, int Salt) PssParameters(ReadOnlyMemory<byte>? parameters)
+    {
         var (hashOid, mgfHashOid, salt) = ("1.3.14.3.2.26", "1.3.14.3.2.26", 20);
         if (parameters is { } p && p.Span[0] == 0x30)
         {
@@ -142,16 +239,7 @@ internal static class SignatureAlgorithms
                 }
             }
         }
-        var hash = DigestHash(hashOid) ?? throw new NotSupportedException($"RSA-PSS with the digest {DigestName(hashOid)} is not one DocEngine can check");
-        if (hashOid == mgfHashOid && salt == HashLength(hash))
-        {
-            using var rsa = certificate.GetRSAPublicKey() ?? throw new NotSupportedException("the signature says RSA-PSS but the signer's certificate holds another kind of key");
-            return rsa.VerifyData(message, signature, hash, RSASignaturePadding.Pss);
-        }
-        var bcSigner = new PssSigner(new RsaBlindedEngine(), DigestUtilities.GetDigest(hashOid), DigestUtilities.GetDigest(mgfHashOid), salt);
-        bcSigner.Init(false, PublicKeyFactory.CreateKey(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
-        bcSigner.BlockUpdate(message);
-        return bcSigner.VerifySignature(signature);
+        return (hashOid, mgfHashOid, salt);
     }
 
     public static int HashLength(HashAlgorithmName hash) => hash.Name switch

@@ -248,6 +248,30 @@ internal sealed class PdfFile
         return decoded;
     }
 
+    /// <summary>
+    /// The decoded data of the stream <paramref name="value"/> refers to in <paramref name="revision"/> (decrypted when the
+    /// file is encrypted; unfiltered or FlateDecode only); null when it is not a stream that can be read.
+    /// </summary>
+    public byte[]? StreamBytes(PdfObject? value, int revision)
+    {
+        try
+        {
+            if (Resolve(value, revision) is not PdfStream stream)
+            {
+                return null;
+            }
+            var raw = stream.Data(Span);
+            var data = _encryption is not null && value is PdfReference r && Locate(r.Number, revision) is { Kind: XrefKind.InFile } entry
+                ? _encryption.DecryptStream(raw, r.Number, entry.Generation)
+                : raw.ToArray();
+            return StreamDecoder.Decode(stream, data, v => Resolve(v, revision));
+        }
+        catch (PdfSyntaxException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decryption for an encrypted file, once unlocked; objects read before that (the /Encrypt dictionary) stay as written.</summary>
     public Signatures.PdfEncryption? Encryption
     {

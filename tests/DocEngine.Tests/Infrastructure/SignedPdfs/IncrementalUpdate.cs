@@ -17,6 +17,31 @@ public sealed record PdfObjectWrite(int Number, int Generation, byte[] Body)
 /// <summary>One object to free in an update, with the generation it gets for reuse.</summary>
 public sealed record PdfObjectFree(int Number, int NextGeneration);
 
+/// <summary>How <see cref="IncrementalUpdate.Append(byte[], UpdateOptions)"/> writes an update, including the ways attacks bend one.</summary>
+public sealed record UpdateOptions
+{
+    /// <summary>Objects written in the update.</summary>
+    public IReadOnlyList<PdfObjectWrite> Objects { get; init; } = [];
+
+    /// <summary>Objects freed.</summary>
+    public IReadOnlyList<PdfObjectFree> Frees { get; init; } = [];
+
+    /// <summary>Cross-reference entries pointing numbers at bodies already in the file (no body is written): number → offset.</summary>
+    public IReadOnlyDictionary<int, long> Relocations { get; init; } = new Dictionary<int, long>();
+
+    /// <summary>A /Root other than the previous trailer's (e.g. "93 0 R").</summary>
+    public string? Root { get; init; }
+
+    /// <summary>Lists the written objects and relocations in a cross-reference stream named by the trailer's /XRefStm (a hybrid file, ISO 32000-2 §7.5.8.4) instead of the table.</summary>
+    public bool Hybrid { get; init; }
+
+    /// <summary>Writes no xref, trailer, startxref or %%EOF: objects appended after the last revision.</summary>
+    public bool ObjectsOnly { get; init; }
+
+    /// <summary>Leaves /Prev out of the trailer.</summary>
+    public bool NoPrev { get; init; }
+}
+
 /// <summary>Appends classic-xref incremental updates (objects, frees, xref, trailer with /Prev; /Root, /Info, /ID and /Encrypt carried over) to existing PDF bytes.</summary>
 public static class IncrementalUpdate
 {
@@ -24,7 +49,11 @@ public static class IncrementalUpdate
     public static int NextObjectNumber(byte[] pdf) => PdfObjectReader.ReadTrailer(pdf).Size;
 
     /// <summary>Appends one update holding <paramref name="objects"/> and <paramref name="frees"/> and returns the new file.</summary>
-    public static byte[] Append(byte[] pdf, IEnumerable<PdfObjectWrite> objects, IEnumerable<PdfObjectFree>? frees = null)
+    public static byte[] Append(byte[] pdf, IEnumerable<PdfObjectWrite> objects, IEnumerable<PdfObjectFree>? frees = null) =>
+        Append(pdf, new UpdateOptions { Objects = objects.ToList(), Frees = (frees ?? []).ToList() });
+
+    /// <summary>Appends one update as <paramref name="options"/> say and returns the new file.</summary>
+    public static byte[] Append(byte[] pdf, UpdateOptions options)
     {
         var previous = PdfObjectReader.ReadTrailer(pdf);
         var output = new MemoryStream();
@@ -34,14 +63,49 @@ public static class IncrementalUpdate
             output.WriteByte((byte)'\n');
         }
         var entries = new SortedDictionary<int, string>();
-        foreach (var item in objects)
+        var located = new SortedDictionary<int, (long Offset, int Generation)>();
+        foreach (var item in options.Objects)
         {
-            entries[item.Number] = Entry(output.Position, item.Generation, 'n');
+            located[item.Number] = (output.Position, item.Generation);
             Write(output, $"{item.Number} {item.Generation} obj\n");
             output.Write(item.Body);
             Write(output, "\nendobj\n");
         }
-        var freed = (frees ?? []).OrderBy(f => f.Number).ToList();
+        if (options.ObjectsOnly)
+        {
+            return output.ToArray();
+        }
+        foreach (var (number, offset) in options.Relocations)
+        {
+            located[number] = (offset, 0);
+        }
+        var size = Math.Max(previous.Size, located.Keys.DefaultIfEmpty(0).Max() + 1);
+        long? xrefStream = null;
+        if (options.Hybrid && located.Count > 0)
+        {
+            xrefStream = output.Position;
+            var data = new MemoryStream();
+            var index = new StringBuilder();
+            foreach (var (number, (offset, generation)) in located)
+            {
+                data.WriteByte(1);
+                data.Write([(byte)(offset >> 24), (byte)(offset >> 16), (byte)(offset >> 8), (byte)offset]);
+                data.Write([(byte)(generation >> 8), (byte)generation]);
+                index.Append(CultureInfo.InvariantCulture, $"{number} 1 ");
+            }
+            Write(output, $"{size} 0 obj\n");
+            output.Write(StreamBody($"/Type /XRef /W [1 4 2] /Index [{index.ToString().TrimEnd()}] /Size {size + 1}", data.ToArray()));
+            Write(output, "\nendobj\n");
+            size++;
+        }
+        else
+        {
+            foreach (var (number, (offset, generation)) in located)
+            {
+                entries[number] = Entry(offset, generation, 'n');
+            }
+        }
+        var freed = options.Frees.OrderBy(f => f.Number).ToList();
         for (var i = 0; i < freed.Count; i++)
         {
             entries[freed[i].Number] = Entry(i + 1 < freed.Count ? freed[i + 1].Number : 0, freed[i].NextGeneration, 'f');
@@ -52,8 +116,8 @@ public static class IncrementalUpdate
         }
         var xref = output.Position;
         Write(output, "xref\n" + XrefSections(entries));
-        var size = Math.Max(previous.Size, entries.Keys.DefaultIfEmpty(0).Max() + 1);
-        var trailer = new StringBuilder().Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {size} /Root {previous.Root}");
+        size = Math.Max(size, entries.Keys.DefaultIfEmpty(0).Max() + 1);
+        var trailer = new StringBuilder().Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {size} /Root {options.Root ?? previous.Root}");
         if (previous.Info is not null)
         {
             trailer.Append(CultureInfo.InvariantCulture, $" /Info {previous.Info}");
@@ -66,7 +130,15 @@ public static class IncrementalUpdate
         {
             trailer.Append(CultureInfo.InvariantCulture, $" /Encrypt {previous.Encrypt}");
         }
-        trailer.Append(CultureInfo.InvariantCulture, $" /Prev {previous.StartXref} >>\nstartxref\n{xref}\n%%EOF\n");
+        if (xrefStream is { } stream)
+        {
+            trailer.Append(CultureInfo.InvariantCulture, $" /XRefStm {stream}");
+        }
+        if (!options.NoPrev)
+        {
+            trailer.Append(CultureInfo.InvariantCulture, $" /Prev {previous.StartXref}");
+        }
+        trailer.Append(CultureInfo.InvariantCulture, $" >>\nstartxref\n{xref}\n%%EOF\n");
         Write(output, trailer.ToString());
         return output.ToArray();
     }
