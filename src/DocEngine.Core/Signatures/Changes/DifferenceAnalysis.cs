@@ -104,7 +104,37 @@ internal sealed class DifferenceAnalysis(PdfFile file, CancellationToken cancell
             }
             return;
         }
+        if (roles != ObjectRole.None && AmbiguousKey(now, 0) is { } key)
+        {
+            context.Other($"{Describe.Object(context.Before, number, old)} now gives /{key} twice with different values, so readers disagree on which they use");
+            return;
+        }
         ChangeRules.Classify(context, number, old, now, roles);
+    }
+
+    /// <summary>A key a dictionary (or one nested in it) repeats with a different value; readers take the first or the last.</summary>
+    private string? AmbiguousKey(PdfObject value, int depth)
+    {
+        if (depth > PdfParser.MaxDepth)
+        {
+            return null;
+        }
+        switch (value)
+        {
+            case PdfDictionary dictionary:
+                foreach (var (key, duplicate) in dictionary.Duplicates ?? [])
+                {
+                    if (!PdfObject.Same(dictionary[key], duplicate, file.Span))
+                    {
+                        return key;
+                    }
+                }
+                return dictionary.Entries.Values.Select(v => AmbiguousKey(v, depth + 1)).FirstOrDefault(k => k is not null);
+            case PdfArray array:
+                return array.Items.Select(v => AmbiguousKey(v, depth + 1)).FirstOrDefault(k => k is not null);
+            default:
+                return null;
+        }
     }
 
     private static bool IsContainer(PdfObject? value) => value is null || value is PdfStream stream && stream.Name("Type") is "ObjStm" or "XRef";

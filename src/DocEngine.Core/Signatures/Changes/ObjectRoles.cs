@@ -121,6 +121,15 @@ internal sealed class RoleMap
         {
             return; // unreadable: its role is recorded, its contents cannot be walked
         }
+        if (resolved is PdfDictionary { Duplicates: { } duplicates })
+        {
+            // A key written twice: some readers use the later value, so what it reaches is used too.
+            var duplicateRole = role is ObjectRole.Catalog ? ObjectRole.Document : role is ObjectRole.Page or ObjectRole.PagesNode ? ObjectRole.PageContent : role;
+            foreach (var (_, duplicate) in duplicates)
+            {
+                Visit(duplicate, duplicateRole, owner, depth + 1);
+            }
+        }
         switch (role)
         {
             case ObjectRole.Catalog when resolved is PdfDictionary catalog:

@@ -1,12 +1,8 @@
 using System.Formats.Asn1;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DocEngine.Core.Signatures.Cms;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.Ocsp;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Ocsp;
-using Org.BouncyCastle.X509;
 
 namespace DocEngine.Core.Signatures.Revocation;
 
@@ -32,55 +28,47 @@ internal enum EvidenceKind
 internal static class Evidences
 {
     private const string OcspSigning = "1.3.6.1.5.5.7.3.9";
-    private const string BasicOcspType = "1.3.6.1.5.5.7.48.1.1";
     private static readonly TimeSpan MaxAgeWithoutNextUpdate = TimeSpan.FromDays(1);
 
-    /// <summary>Reasons for which a revocation after the (unproven) signing time still voids the signature: the key may have signed later, backdated.</summary>
-    private static readonly HashSet<int> CompromiseReasons = [CrlReason.KeyCompromise, CrlReason.CACompromise, CrlReason.AACompromise];
+    /// <summary>Revocation reasons (RFC 5280 §5.3.1) after which a signature made (as claimed) before the revocation is still void: the key may have signed later, backdated.</summary>
+    private static readonly HashSet<int> CompromiseReasons = [1, 2, 10];
 
     public static IEnumerable<Evidence> FromOcsp(byte[] encoded, bool basicOnly, X509Certificate2 certificate, X509Certificate2 issuer, DateTimeOffset at, bool timeProven, string source)
     {
-        byte[] basicBytes;
-        BasicOcspResp basic;
+        OcspBasicResponse response;
         try
         {
-            basicBytes = basicOnly ? encoded : BasicResponse(encoded, out var status) ?? throw new OcspException($"status {status}");
-            basic = new BasicOcspResp(BasicOcspResponse.GetInstance(Asn1Object.FromByteArray(basicBytes)));
+            var status = 0;
+            var read = basicOnly ? OcspBasicResponse.Parse(encoded) : OcspBasicResponse.FromResponse(encoded, out status);
+            if (read is null)
+            {
+                return [new Evidence(EvidenceKind.Useless, source, Why: $"an OCSP response says the responder could not answer (status {status})")];
+            }
+            response = read;
         }
-        catch (OcspException e)
-        {
-            return [new Evidence(EvidenceKind.Useless, source, Why: $"an OCSP response says the responder could not answer ({e.Message})")];
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or Asn1Exception or InvalidOperationException or AsnContentException)
+        catch (Exception e) when (e is AsnContentException or ArgumentException or InvalidOperationException or OverflowException)
         {
             return [new Evidence(EvidenceKind.Useless, source, Why: "an OCSP response cannot be read")];
         }
-        var serial = new Org.BouncyCastle.Math.BigInteger(1, certificate.SerialNumberBytes.ToArray());
+        var serial = Serial(certificate);
         var results = new List<Evidence>();
-        foreach (var single in basic.Responses)
+        foreach (var answer in response.Answers.Where(a => a.Serial == serial && Names(a, issuer)))
         {
-            var id = single.GetCertID();
-            if (!id.SerialNumber.Equals(serial) || !Names(id, issuer))
-            {
-                continue;
-            }
-            if (Responder(basic, issuer) is not { } responder)
+            if (Responder(response, issuer) is not { } responder)
             {
                 results.Add(new Evidence(EvidenceKind.Useless, source, Why: "an OCSP response is signed by a responder its issuer did not authorise"));
                 continue;
             }
-            if (!SignatureAlgorithms.VerifiesStructure(basicBytes, responder))
+            if (!SignatureAlgorithms.VerifiesStructure(response.Encoded, responder))
             {
                 results.Add(new Evidence(EvidenceKind.Useless, source, Why: "an OCSP response's own signature does not verify"));
                 continue;
             }
-            var thisUpdate = new DateTimeOffset(single.ThisUpdate, TimeSpan.Zero);
-            DateTimeOffset? nextUpdate = single.NextUpdate is { } n ? new DateTimeOffset(n, TimeSpan.Zero) : null;
-            results.Add(single.GetCertStatus() switch
+            results.Add(answer.Status switch
             {
-                null => Fresh(thisUpdate, nextUpdate, at) ? new Evidence(EvidenceKind.Good, source)
-                    : new Evidence(EvidenceKind.Useless, source, Why: $"the OCSP response is from {thisUpdate:yyyy-MM-dd}, too long before the signing time to tell"),
-                RevokedStatus revoked => Revocation(new DateTimeOffset(revoked.RevocationTime, TimeSpan.Zero), revoked.HasRevocationReason ? revoked.RevocationReason : null, at, timeProven, source),
+                OcspCertStatus.Good => Fresh(answer.ThisUpdate, answer.NextUpdate, at) ? new Evidence(EvidenceKind.Good, source)
+                    : new Evidence(EvidenceKind.Useless, source, Why: $"the OCSP response is from {answer.ThisUpdate:yyyy-MM-dd}, too long before the signing time to tell"),
+                OcspCertStatus.Revoked => Revocation(answer.RevokedAt!.Value, answer.Reason, at, timeProven, source),
                 _ => new Evidence(EvidenceKind.Useless, source, Why: "the OCSP responder does not know the certificate"),
             });
         }
@@ -89,16 +77,16 @@ internal static class Evidences
 
     public static IEnumerable<Evidence> FromCrl(byte[] encoded, X509Certificate2 certificate, X509Certificate2 issuer, DateTimeOffset at, bool timeProven, string source)
     {
-        X509Crl crl;
+        CertificateList crl;
         try
         {
-            crl = new X509CrlParser().ReadCrl(encoded);
+            crl = CertificateList.Parse(encoded);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or Org.BouncyCastle.Security.Certificates.CrlException or Asn1Exception)
+        catch (Exception e) when (e is AsnContentException or ArgumentException or InvalidOperationException or OverflowException)
         {
             return [new Evidence(EvidenceKind.Useless, source, Why: "a CRL cannot be read")];
         }
-        if (crl is null || !crl.IssuerDN.GetEncoded().AsSpan().SequenceEqual(issuer.SubjectName.RawData) && !crl.IssuerDN.Equivalent(X509Name.GetInstance(issuer.SubjectName.RawData)))
+        if (!crl.Issuer.AsSpan().SequenceEqual(issuer.SubjectName.RawData))
         {
             return [];
         }
@@ -106,44 +94,12 @@ internal static class Evidences
         {
             return [new Evidence(EvidenceKind.Useless, source, Why: "a CRL's signature does not verify with its issuer's key")];
         }
-        var entry = crl.GetRevokedCertificate(new Org.BouncyCastle.Math.BigInteger(1, certificate.SerialNumberBytes.ToArray()));
-        if (entry is not null)
+        if (crl.Revoked.TryGetValue(Serial(certificate), out var entry) && entry.Reason != 8) // 8: removeFromCRL
         {
-            var reason = entry.GetExtensionValue(X509Extensions.ReasonCode) is { } value
-                ? DerEnumerated.GetInstance(Asn1Object.FromByteArray(value.GetOctets())).IntValueExact
-                : (int?)null;
-            if (reason != CrlReason.RemoveFromCrl)
-            {
-                return [Revocation(new DateTimeOffset(entry.RevocationDate, TimeSpan.Zero), reason, at, timeProven, source)];
-            }
+            return [Revocation(entry.RevokedAt, entry.Reason, at, timeProven, source)];
         }
-        var thisUpdate = new DateTimeOffset(crl.ThisUpdate, TimeSpan.Zero);
-        DateTimeOffset? nextUpdate = crl.NextUpdate is { } n ? new DateTimeOffset(n, TimeSpan.Zero) : null;
-        return [Fresh(thisUpdate, nextUpdate, at) ? new Evidence(EvidenceKind.Good, source)
-            : new Evidence(EvidenceKind.Useless, source, Why: $"the CRL is from {thisUpdate:yyyy-MM-dd}, too long before the signing time to tell")];
-    }
-
-    /// <summary>The BasicOCSPResponse inside an OCSPResponse (RFC 6960 §4.2.1), as its original bytes; null (with the status) when the responder did not answer.</summary>
-    private static byte[]? BasicResponse(byte[] encoded, out int status)
-    {
-        var response = new AsnReader(encoded, AsnEncodingRules.BER).ReadSequence();
-        status = (int)response.ReadEnumeratedValue<OcspStatus>();
-        if (status != 0 || !response.HasData)
-        {
-            return null;
-        }
-        var bytes = response.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)).ReadSequence();
-        return bytes.ReadObjectIdentifier() == BasicOcspType ? bytes.ReadOctetString() : null;
-    }
-
-    private enum OcspStatus
-    {
-        Successful = 0,
-        MalformedRequest = 1,
-        InternalError = 2,
-        TryLater = 3,
-        SigRequired = 5,
-        Unauthorized = 6,
+        return [Fresh(crl.ThisUpdate, crl.NextUpdate, at) ? new Evidence(EvidenceKind.Good, source)
+            : new Evidence(EvidenceKind.Useless, source, Why: $"the CRL is from {crl.ThisUpdate:yyyy-MM-dd}, too long before the signing time to tell")];
     }
 
     /// <summary>A revocation: before <paramref name="at"/> (or on hold then) it voids the signature; after, only a key compromise does, and only when the signing time is not proven.</summary>
@@ -159,43 +115,51 @@ internal static class Evidences
     private static bool Fresh(DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, DateTimeOffset at) =>
         thisUpdate >= at || (nextUpdate is { } next ? at <= next : at - thisUpdate <= MaxAgeWithoutNextUpdate);
 
-    /// <summary>Whether a CertID names <paramref name="issuer"/>: the hashes of its name and of its key (RFC 6960 §4.1.1).</summary>
-    private static bool Names(CertificateID id, X509Certificate2 issuer)
+    public static BigInteger Serial(X509Certificate2 certificate) => new(certificate.SerialNumberBytes.Span, isUnsigned: false, isBigEndian: true);
+
+    /// <summary>Whether an answer's CertID names <paramref name="issuer"/>: the hashes of its name and of its key (RFC 6960 §4.1.1).</summary>
+    private static bool Names(OcspAnswer answer, X509Certificate2 issuer)
     {
-        var hash = SignatureAlgorithms.DigestHash(id.HashAlgOid);
+        var hash = SignatureAlgorithms.DigestHash(answer.HashOid);
         if (hash is null || hash == Digests.Shake256Of512)
         {
             return false;
         }
-        using var names = Digests.Create(hash.Value);
+        var (name, key) = IssuerHashes(issuer, hash.Value);
+        return name.AsSpan().SequenceEqual(answer.IssuerNameHash) && key.AsSpan().SequenceEqual(answer.IssuerKeyHash);
+    }
+
+    /// <summary>The hashes of an issuer's name and key that a CertID carries.</summary>
+    public static (byte[] Name, byte[] Key) IssuerHashes(X509Certificate2 issuer, HashAlgorithmName hash)
+    {
+        using var names = Digests.Create(hash);
         names.Append(issuer.SubjectName.RawData);
-        using var keys = Digests.Create(hash.Value);
+        using var keys = Digests.Create(hash);
         keys.Append(issuer.PublicKey.EncodedKeyValue.RawData);
-        return names.Finish().AsSpan().SequenceEqual(id.GetIssuerNameHash()) && keys.Finish().AsSpan().SequenceEqual(id.GetIssuerKeyHash());
+        return (names.Finish(), keys.Finish());
     }
 
     /// <summary>Who may sign OCSP answers about <paramref name="issuer"/>'s certificates: the issuer itself, or a responder it delegated to (§4.2.2.2).</summary>
-    private static X509Certificate2? Responder(BasicOcspResp basic, X509Certificate2 issuer)
+    private static X509Certificate2? Responder(OcspBasicResponse response, X509Certificate2 issuer)
     {
-        var responder = ResponderID.GetInstance(basic.ResponderId.ToAsn1Object());
-        if (Identifies(responder, issuer))
+        if (Identifies(response, issuer))
         {
             return issuer;
         }
-        foreach (var candidate in basic.GetCerts() ?? [])
+        foreach (var encoded in response.Certificates)
         {
             X509Certificate2 delegated;
             try
             {
-                delegated = X509CertificateLoader.LoadCertificate(candidate.GetEncoded());
+                delegated = X509CertificateLoader.LoadCertificate(encoded);
             }
             catch (CryptographicException)
             {
                 continue;
             }
-            var produced = basic.ProducedAt;
-            if (Identifies(responder, delegated) && delegated.IssuerName.RawData.AsSpan().SequenceEqual(issuer.SubjectName.RawData)
-                && delegated.Extensions.OfType<X509EnhancedKeyUsageExtension>().Any(e => e.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(u => u.Value == OcspSigning))
+            var produced = response.ProducedAt.UtcDateTime;
+            if (Identifies(response, delegated) && delegated.IssuerName.RawData.AsSpan().SequenceEqual(issuer.SubjectName.RawData)
+                && delegated.Extensions.OfType<X509EnhancedKeyUsageExtension>().Any(e => e.EnhancedKeyUsages.Cast<Oid>().Any(u => u.Value == OcspSigning))
                 && delegated.NotBefore.ToUniversalTime() <= produced && produced <= delegated.NotAfter.ToUniversalTime()
                 && SignatureAlgorithms.VerifiesStructure(delegated.RawData, issuer))
             {
@@ -205,13 +169,8 @@ internal static class Evidences
         return null;
     }
 
-    private static bool Identifies(ResponderID responder, X509Certificate2 certificate)
-    {
-        if (responder.Name is { } name)
-        {
-            return name.GetEncoded().AsSpan().SequenceEqual(certificate.SubjectName.RawData) || name.Equivalent(X509Name.GetInstance(certificate.SubjectName.RawData));
-        }
-        var keyHash = responder.GetKeyHash();
-        return keyHash is not null && keyHash.AsSpan().SequenceEqual(SHA1.HashData(certificate.PublicKey.EncodedKeyValue.RawData));
-    }
+    private static bool Identifies(OcspBasicResponse response, X509Certificate2 certificate) =>
+        response.ResponderName is { } name
+            ? name.AsSpan().SequenceEqual(certificate.SubjectName.RawData)
+            : response.ResponderKeyHash is { } keyHash && keyHash.AsSpan().SequenceEqual(SHA1.HashData(certificate.PublicKey.EncodedKeyValue.RawData));
 }

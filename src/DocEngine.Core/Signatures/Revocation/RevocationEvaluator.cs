@@ -1,10 +1,7 @@
+using System.Formats.Asn1;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Ocsp;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.X509.Extension;
-using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace DocEngine.Core.Signatures.Revocation;
 
@@ -91,14 +88,13 @@ internal static class RevocationEvaluator
     private static IEnumerable<Evidence> Fetch(IRevocationFetcher fetcher, X509Certificate2 certificate, X509Certificate2 issuer,
         DateTimeOffset at, bool timeProven, CancellationToken cancellationToken)
     {
-        var (bcCertificate, bcIssuer) = (DotNetUtilities.FromX509Certificate(certificate), DotNetUtilities.FromX509Certificate(issuer));
         var evidence = new List<Evidence>();
         var ocsp = certificate.Extensions.OfType<X509AuthorityInformationAccessExtension>().SelectMany(e => e.EnumerateOcspUris());
+        var (nameHash, keyHash) = Evidences.IssuerHashes(issuer, HashAlgorithmName.SHA1);
+        var request = OcspBasicResponse.Request(nameHash, keyHash, Evidences.Serial(certificate));
         foreach (var url in Urls(ocsp))
         {
-            var request = new OcspReqGenerator();
-            request.AddRequest(new CertificateID(new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Oiw.OiwObjectIdentifiers.IdSha1, Org.BouncyCastle.Asn1.DerNull.Instance), bcIssuer, bcCertificate.SerialNumber));
-            var (answer, problem) = fetcher.Fetch(url, request.Generate().GetEncoded(), cancellationToken);
+            var (answer, problem) = fetcher.Fetch(url, request, cancellationToken);
             evidence.AddRange(answer is null
                 ? [new Evidence(EvidenceKind.Useless, url.Host, Why: problem)]
                 : Evidences.FromOcsp(answer, basicOnly: false, certificate, issuer, at, timeProven, $"an OCSP response fetched from {url.Host}"));
@@ -107,7 +103,7 @@ internal static class RevocationEvaluator
                 return evidence;
             }
         }
-        foreach (var url in Urls(DistributionPoints(bcCertificate)))
+        foreach (var url in Urls(DistributionPoints(certificate)))
         {
             var (answer, problem) = fetcher.Fetch(url, null, cancellationToken);
             evidence.AddRange(answer is null
@@ -124,23 +120,49 @@ internal static class RevocationEvaluator
     private static IEnumerable<Uri> Urls(IEnumerable<string> values) =>
         values.Take(4).Select(v => Uri.TryCreate(v, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>().Where(u => u.Scheme is "http" or "https");
 
-    private static IEnumerable<string> DistributionPoints(BcCertificate certificate)
+    /// <summary>The URIs of a certificate's CRL distribution points (RFC 5280 §4.2.1.13: fullName GeneralNames, uniformResourceIdentifier [6]).</summary>
+    private static List<string> DistributionPoints(X509Certificate2 certificate)
     {
-        if (certificate.GetExtensionValue(X509Extensions.CrlDistributionPoints) is not { } value)
+        var urls = new List<string>();
+        if (certificate.Extensions["2.5.29.31"] is not { } extension)
         {
-            return [];
+            return urls;
         }
         try
         {
-            return CrlDistPoint.GetInstance(X509ExtensionUtilities.FromExtensionValue(value)).GetDistributionPoints()
-                .Select(p => p.DistributionPointName?.Name).OfType<GeneralNames>()
-                .SelectMany(n => n.GetNames()).Where(n => n.TagNo == GeneralName.UniformResourceIdentifier)
-                .Select(n => n.Name.ToString() ?? "").ToList();
+            var points = new AsnReader(extension.RawData, AsnEncodingRules.BER).ReadSequence();
+            while (points.HasData)
+            {
+                var point = points.ReadSequence();
+                if (!point.HasData || !point.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                {
+                    continue;
+                }
+                var name = point.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true));
+                if (!name.HasData || !name.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                {
+                    continue;
+                }
+                var fullName = name.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true));
+                while (fullName.HasData)
+                {
+                    var tag = fullName.PeekTag();
+                    if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 6)))
+                    {
+                        urls.Add(fullName.ReadCharacterString(UniversalTagNumber.IA5String, tag));
+                    }
+                    else
+                    {
+                        fullName.ReadEncodedValue();
+                    }
+                }
+            }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException)
+        catch (AsnContentException)
         {
-            return [];
+            // An unreadable extension names no place to fetch from.
         }
+        return urls;
     }
 
     private static void Revoke(SignatureFinding finding, string name, Evidence revoked, DateTimeOffset at, bool timeProven)
@@ -157,15 +179,15 @@ internal static class RevocationEvaluator
     /// <summary>The revocation reason in words (RFC 5280 §5.3.1).</summary>
     public static string Reason(int? code) => code switch
     {
-        null or CrlReason.Unspecified => "no reason given",
-        CrlReason.KeyCompromise => "its private key was compromised",
-        CrlReason.CACompromise => "its certificate authority's key was compromised",
-        CrlReason.AffiliationChanged => "its holder's affiliation changed",
-        CrlReason.Superseded => "it was replaced by another certificate",
-        CrlReason.CessationOfOperation => "its holder stopped operating",
-        CrlReason.CertificateHold => "it was suspended (on hold)",
-        CrlReason.PrivilegeWithdrawn => "its holder's privileges were withdrawn",
-        CrlReason.AACompromise => "its attribute authority was compromised",
+        null or 0 => "no reason given",
+        1 => "its private key was compromised",
+        2 => "its certificate authority's key was compromised",
+        3 => "its holder's affiliation changed",
+        4 => "it was replaced by another certificate",
+        5 => "its holder stopped operating",
+        6 => "it was suspended (on hold)",
+        9 => "its holder's privileges were withdrawn",
+        10 => "its attribute authority was compromised",
         _ => string.Create(CultureInfo.InvariantCulture, $"reason code {code}"),
     };
 

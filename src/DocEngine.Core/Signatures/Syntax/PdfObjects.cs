@@ -116,9 +116,12 @@ internal sealed class PdfArray(List<PdfObject> items) : PdfObject
     public List<PdfObject> Items { get; } = items;
 }
 
-internal class PdfDictionary(Dictionary<string, PdfObject> entries) : PdfObject
+internal class PdfDictionary(Dictionary<string, PdfObject> entries, List<(string Key, PdfObject Value)>? duplicates = null) : PdfObject
 {
     public Dictionary<string, PdfObject> Entries { get; } = entries;
+
+    /// <summary>Keys written more than once, with their later values (<see cref="Entries"/> keeps the first); readers disagree on which wins.</summary>
+    public List<(string Key, PdfObject Value)>? Duplicates { get; } = duplicates;
 
     public PdfObject? this[string key] => Entries.GetValueOrDefault(key);
 
@@ -127,7 +130,7 @@ internal class PdfDictionary(Dictionary<string, PdfObject> entries) : PdfObject
 }
 
 /// <summary>A stream: its dictionary and where its raw (still encoded) data lies in the file or in a decoded buffer.</summary>
-internal sealed class PdfStream(PdfDictionary dictionary, long dataStart, long dataLength) : PdfDictionary(dictionary.Entries)
+internal sealed class PdfStream(PdfDictionary dictionary, long dataStart, long dataLength) : PdfDictionary(dictionary.Entries, dictionary.Duplicates)
 {
     public PdfDictionary Dictionary { get; } = dictionary;
 

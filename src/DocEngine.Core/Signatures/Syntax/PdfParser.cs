@@ -137,6 +137,7 @@ internal sealed class PdfParser(ReadOnlyMemory<byte> data, bool positionsAreFile
     {
         Position += 2;
         var entries = new Dictionary<string, PdfObject>(StringComparer.Ordinal);
+        List<(string, PdfObject)>? duplicates = null;
         while (true)
         {
             SkipWhitespace();
@@ -148,16 +149,19 @@ internal sealed class PdfParser(ReadOnlyMemory<byte> data, bool positionsAreFile
             if (span[Position] == '>' && span[Position + 1] == '>')
             {
                 Position += 2;
-                return new PdfDictionary(entries);
+                return new PdfDictionary(entries, duplicates);
             }
             if (span[Position] != '/')
             {
                 throw new PdfSyntaxException($"a dictionary key is not a name at byte {Position}");
             }
             var key = ReadName().Value;
-            // A repeated key keeps its first value, as most readers do; a later one is still parsed.
+            // A repeated key keeps its first value, as most readers do; the later ones are kept aside, since some readers take them.
             var value = ReadObject(depth + 1);
-            entries.TryAdd(key, value);
+            if (!entries.TryAdd(key, value) && (duplicates ??= []).Count < 100)
+            {
+                duplicates.Add((key, value));
+            }
         }
     }
 

@@ -37,6 +37,15 @@ public sealed record CmsOptions
 
     /// <summary>Whether to add an RFC 3161 signature timestamp (id-aa-signatureTimeStampToken) made by <see cref="TestTsa"/>.</summary>
     public bool Timestamp { get; init; }
+
+    /// <summary>OCSP responses (DER OCSPResponse) for a signed adbe-revocationInfoArchival attribute.</summary>
+    public IReadOnlyList<byte[]> ArchivedOcsp { get; init; } = [];
+
+    /// <summary>CRLs (DER) for a signed adbe-revocationInfoArchival attribute.</summary>
+    public IReadOnlyList<byte[]> ArchivedCrls { get; init; } = [];
+
+    /// <summary>For EdDSA signers: the digest to use instead of RFC 8419's (to make signatures that break the pairing rule).</summary>
+    public string? EdDsaDigestOid { get; init; }
 }
 
 /// <summary>Makes CMS SignedData (DER) over content bytes with System.Security.Cryptography.Pkcs (EdDSA signers: BouncyCastle, see <see cref="EdDsaCms"/>).</summary>
@@ -47,6 +56,34 @@ public static class CmsSignatureMaker
 
     /// <summary>id-aa-signingCertificateV2.</summary>
     public const string SigningCertificateV2Oid = "1.2.840.113549.1.9.16.2.47";
+
+    /// <summary>adbe-revocationInfoArchival (ISO 32000-2 §12.8.3.3.2).</summary>
+    public const string AdobeRevocationOid = "1.2.840.113583.1.1.8";
+
+    /// <summary>RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRLs, ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse }.</summary>
+    public static byte[] RevocationInfoArchival(IReadOnlyList<byte[]> crls, IReadOnlyList<byte[]> ocsps)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var (tag, items) in new[] { (0, crls), (1, ocsps) })
+            {
+                if (items.Count == 0)
+                {
+                    continue;
+                }
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, tag, true)))
+                using (writer.PushSequence())
+                {
+                    foreach (var item in items)
+                    {
+                        writer.WriteEncodedValue(item);
+                    }
+                }
+            }
+        }
+        return writer.Encode();
+    }
 
     /// <summary>Signs <paramref name="content"/> and returns the DER ContentInfo of the SignedData.</summary>
     public static byte[] Sign(byte[] content, CmsOptions? options = null)
@@ -72,6 +109,10 @@ public static class CmsSignatureMaker
             {
                 signer.SignedAttributes.Add(new Pkcs9SigningTime(time.UtcDateTime));
             }
+            if (options.ArchivedOcsp.Count + options.ArchivedCrls.Count > 0)
+            {
+                signer.SignedAttributes.Add(new AsnEncodedData(AdobeRevocationOid, RevocationInfoArchival(options.ArchivedCrls, options.ArchivedOcsp)));
+            }
         }
         var cms = new SignedCms(new ContentInfo(content), detached: !options.Attached);
         cms.ComputeSignature(signer, silent: true);
@@ -82,6 +123,96 @@ public static class CmsSignatureMaker
             signerInfo.AddUnsignedAttribute(new AsnEncodedData(SignatureTimeStampTokenOid, token));
         }
         return cms.Encode();
+    }
+
+    /// <summary>
+    /// A detached SignedData whose signature algorithm names one hash (<paramref name="signatureOid"/>, e.g.
+    /// sha256WithRSAEncryption) while its digest algorithm and message digest use another (<paramref name="digest"/>):
+    /// self-consistent, but against RFC 5754 §3. RSA signers only.
+    /// </summary>
+    public static byte[] SignWithMismatchedDigest(byte[] content, X509Certificate2 signer, string signatureOid, HashAlgorithmName signatureHash, HashAlgorithmName digest)
+    {
+        void Attributes(AsnWriter writer)
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("1.2.840.113549.1.9.3");
+                using (writer.PushSetOf())
+                {
+                    writer.WriteObjectIdentifier("1.2.840.113549.1.7.1");
+                }
+            }
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("1.2.840.113549.1.9.4");
+                using (writer.PushSetOf())
+                {
+                    writer.WriteOctetString(digest.Name switch { "SHA384" => SHA384.HashData(content), "SHA512" => SHA512.HashData(content), _ => SHA256.HashData(content) });
+                }
+            }
+        }
+        var set = new AsnWriter(AsnEncodingRules.DER);
+        using (set.PushSetOf())
+        {
+            Attributes(set);
+        }
+        var signature = signer.GetRSAPrivateKey()!.SignData(set.Encode(), signatureHash, RSASignaturePadding.Pkcs1);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier("1.2.840.113549.1.7.2");
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+            using (writer.PushSequence())
+            {
+                writer.WriteInteger(1);
+                using (writer.PushSetOf())
+                {
+                    Algorithm(writer, DigestOid(digest).Value!);
+                }
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier("1.2.840.113549.1.7.1");
+                }
+                writer.WriteEncodedValue(CertificateSet(signer));
+                using (writer.PushSetOf())
+                using (writer.PushSequence())
+                {
+                    writer.WriteInteger(1);
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteEncodedValue(signer.IssuerName.RawData);
+                        writer.WriteIntegerUnsigned(signer.SerialNumberBytes.Span);
+                    }
+                    Algorithm(writer, DigestOid(digest).Value!);
+                    using (writer.PushSetOf(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                    {
+                        Attributes(writer);
+                    }
+                    Algorithm(writer, signatureOid);
+                    writer.WriteOctetString(signature);
+                }
+            }
+        }
+        return writer.Encode();
+    }
+
+    private static void Algorithm(AsnWriter writer, string oid)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(oid);
+            writer.WriteNull();
+        }
+    }
+
+    private static byte[] CertificateSet(X509Certificate2 certificate)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSetOf(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            writer.WriteEncodedValue(certificate.RawData);
+        }
+        return writer.Encode();
     }
 
     /// <summary>Adds an RFC 3161 signature timestamp to the first SignerInfo of an existing CMS and re-encodes it.</summary>

@@ -24,6 +24,9 @@ public sealed record FormPdfOptions
     /// <summary>Whether to write the empty signature field "Signature2".</summary>
     public bool Signature2 { get; init; } = true;
 
+    /// <summary>Whether "FullNameSignature" shows "ApplicantName"'s appearance stream too (one stream, two widgets).</summary>
+    public bool SharedAppearance { get; init; }
+
     /// <summary>Whether the document is tagged: /MarkInfo, a structure tree (Document, P holding the heading's MCID 0), a parent tree.</summary>
     public bool Tagged { get; init; }
 
@@ -158,6 +161,11 @@ public sealed class FormPdf
         if (options.FullNameSignature)
         {
             TextField("FullNameSignature", options.FullNameSignatureValue, "250 672 480 692", 230);
+            if (options.SharedAppearance && appearances.TryGetValue("ApplicantName", out var shared))
+            {
+                var own = fields["FullNameSignature"];
+                objects[own] = Latin1(Encoding.Latin1.GetString(objects[own]).Replace($"/N {appearances["FullNameSignature"]} 0 R", $"/N {shared} 0 R", StringComparison.Ordinal));
+            }
         }
         if (options.Signature1)
         {

@@ -40,6 +40,9 @@ public sealed record UpdateOptions
 
     /// <summary>Leaves /Prev out of the trailer.</summary>
     public bool NoPrev { get; init; }
+
+    /// <summary>An /Info other than the previous trailer's (e.g. "40 0 R").</summary>
+    public string? Info { get; init; }
 }
 
 /// <summary>Appends classic-xref incremental updates (objects, frees, xref, trailer with /Prev; /Root, /Info, /ID and /Encrypt carried over) to existing PDF bytes.</summary>
@@ -118,9 +121,9 @@ public static class IncrementalUpdate
         Write(output, "xref\n" + XrefSections(entries));
         size = Math.Max(size, entries.Keys.DefaultIfEmpty(0).Max() + 1);
         var trailer = new StringBuilder().Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {size} /Root {options.Root ?? previous.Root}");
-        if (previous.Info is not null)
+        if ((options.Info ?? previous.Info) is { } info)
         {
-            trailer.Append(CultureInfo.InvariantCulture, $" /Info {previous.Info}");
+            trailer.Append(CultureInfo.InvariantCulture, $" /Info {info}");
         }
         if (previous.Id is not null)
         {

@@ -58,6 +58,9 @@ public sealed record PdfSignOptions
 
     /// <summary>Signs an encrypted file: omits the strings /M, /Reason and /Name (they would need encrypting) and keeps the field body's bytes.</summary>
     public bool EncryptedTarget { get; init; }
+
+    /// <summary>More objects written in the signing update (e.g. tagging), numbered from <see cref="IncrementalUpdate.NextObjectNumber"/> + 1 on.</summary>
+    public IReadOnlyList<PdfObjectWrite> ExtraWrites { get; init; } = [];
 }
 
 /// <summary>A PDF signed by <see cref="PdfSigner"/>: the bytes, the new signature dictionary, the field, the /ByteRange and the raw /Contents.</summary>
@@ -95,6 +98,7 @@ public static class PdfSigner
             var catalogBody = PdfObjectReader.ReadObject(pdf, catalog);
             writes.Add(PdfObjectWrite.Of(catalog, SetEntry(catalogBody, "Perms", $"<< /DocMDP {signature} 0 R >>")));
         }
+        writes.AddRange(options.ExtraWrites);
         var bytes = IncrementalUpdate.Append(pdf, writes);
 
         var text = Encoding.Latin1.GetString(bytes);
@@ -130,13 +134,19 @@ public static class PdfSigner
         return content.ToArray();
     }
 
-    /// <summary>A dictionary body with <c>/Key value</c> set: replaces a simple existing value or inserts before the final <c>&gt;&gt;</c>.</summary>
+    /// <summary>A dictionary body with <c>/Key value</c> set: replaces the existing value (nested dictionaries and arrays included) or inserts before the final <c>&gt;&gt;</c>.</summary>
     public static string SetEntry(string dictionaryBody, string key, string value)
     {
-        var existing = new Regex("/" + key + @"(?=[\s(<\[/])(\s*\((?:\\.|[^\\)])*\)|\s+\d+\s+\d+\s+R|\s*<<[^<>]*>>|\s*\[[^\]]*\]|\s*/[^\s/<>\[\]()]+|\s+[\d.+-]+)", RegexOptions.CultureInvariant);
-        if (existing.IsMatch(dictionaryBody))
+        var at = FindKey(dictionaryBody, key);
+        if (at >= 0)
         {
-            return existing.Replace(dictionaryBody, $"/{key} {value}".Replace("$", "$$", StringComparison.Ordinal), 1);
+            var start = at + key.Length + 1;
+            while (start < dictionaryBody.Length && char.IsWhiteSpace(dictionaryBody[start]))
+            {
+                start++;
+            }
+            var end = ValueEnd(dictionaryBody, start);
+            return dictionaryBody[..at] + $"/{key} {value}" + dictionaryBody[end..];
         }
         var body = dictionaryBody.TrimEnd();
         if (!body.EndsWith(">>", StringComparison.Ordinal))
@@ -144,6 +154,105 @@ public static class PdfSigner
             throw new FormatException("Not a dictionary body: " + body);
         }
         return body[..^2].TrimEnd() + $" /{key} {value} >>";
+    }
+
+    /// <summary>Where <c>/Key</c> starts as a key of the outermost dictionary (not inside a nested one), or -1.</summary>
+    private static int FindKey(string body, string key)
+    {
+        var depth = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            switch (body[i])
+            {
+                case '(':
+                    i = StringEnd(body, i) - 1;
+                    break;
+                case '<' when i + 1 < body.Length && body[i + 1] == '<':
+                    depth++;
+                    i++;
+                    break;
+                case '>' when i + 1 < body.Length && body[i + 1] == '>':
+                    depth--;
+                    i++;
+                    break;
+                case '[':
+                    depth++;
+                    break;
+                case ']':
+                    depth--;
+                    break;
+                case '/' when depth == 1 && string.CompareOrdinal(body, i + 1, key, 0, key.Length) == 0
+                    && (i + 1 + key.Length == body.Length || " \t\r\n/<[(".Contains(body[i + 1 + key.Length], StringComparison.Ordinal)):
+                    return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The end of the PDF value starting at <paramref name="start"/>: a dictionary, array, string, reference, name or number.</summary>
+    private static int ValueEnd(string body, int start)
+    {
+        if (body[start] == '(')
+        {
+            return StringEnd(body, start);
+        }
+        if (body[start] == '<' && (start + 1 == body.Length || body[start + 1] != '<'))
+        {
+            return body.IndexOf('>', start) + 1; // a hex string
+        }
+        if (body[start] is '<' or '[')
+        {
+            var depth = 0;
+            for (var i = start; i < body.Length; i++)
+            {
+                if (body[i] == '(')
+                {
+                    i = StringEnd(body, i) - 1;
+                    continue;
+                }
+                depth += body[i] switch { '[' => 1, ']' => -1, '<' when i + 1 < body.Length && body[i + 1] == '<' => 1, '>' when i + 1 < body.Length && body[i + 1] == '>' => -1, _ => 0 };
+                if (body[i] is '<' or '>' && i + 1 < body.Length && body[i + 1] == body[i])
+                {
+                    i++;
+                }
+                if (depth == 0)
+                {
+                    return i + 1;
+                }
+            }
+            return body.Length;
+        }
+        var reference = Regex.Match(body[start..], @"^\d+\s+\d+\s+R\b");
+        if (reference.Success)
+        {
+            return start + reference.Length;
+        }
+        var end = start + 1;
+        while (end < body.Length && !" \t\r\n/<>[]()".Contains(body[end], StringComparison.Ordinal))
+        {
+            end++;
+        }
+        return end;
+    }
+
+    private static int StringEnd(string body, int start)
+    {
+        var depth = 0;
+        for (var i = start; i < body.Length; i++)
+        {
+            switch (body[i])
+            {
+                case '\\':
+                    i++;
+                    break;
+                case '(':
+                    depth++;
+                    break;
+                case ')' when --depth == 0:
+                    return i + 1;
+            }
+        }
+        return body.Length;
     }
 
     private static string SignatureDictionary(PdfSignOptions options)

@@ -50,6 +50,54 @@ public static partial class Tamper
         return IncrementalUpdate.Append(pdf, PdfObjectWrite.Of(annotation, body), PdfObjectWrite.Of(page, PdfSigner.SetEntry(pageBody, "Annots", $"[{string.Join(" ", annots)}]")));
     }
 
+    /// <summary>An update adding a new signature field (merged widget) to the form and the first page, unsigned.</summary>
+    public static byte[] AddSignatureField(byte[] pdf, string name, string rect, string? appearance = null) =>
+        AddField(pdf, name, rect, "/FT /Sig", appearance);
+
+    /// <summary>An update adding a new text field (merged widget) to the form and the first page.</summary>
+    public static byte[] AddTextField(byte[] pdf, string name, string rect) => AddField(pdf, name, rect, "/FT /Tx /V (100000 EUR)", null);
+
+    private static byte[] AddField(byte[] pdf, string name, string rect, string type, string? appearance)
+    {
+        var page = PdfObjectReader.FirstPage(pdf);
+        var pageBody = PdfObjectReader.ReadObject(pdf, page);
+        var catalog = PdfObjectReader.ReadObject(pdf, PdfObjectReader.RootObject(pdf));
+        var formNumber = PdfObjectReader.Reference(catalog, "AcroForm") ?? throw new FormatException("The form is not an indirect object.");
+        var form = PdfObjectReader.ReadObject(pdf, formNumber);
+        var field = IncrementalUpdate.NextObjectNumber(pdf);
+        var writes = new List<PdfObjectWrite>();
+        var ap = "";
+        if (appearance is not null)
+        {
+            writes.Add(PdfObjectWrite.Stream(field + 1, "/Type /XObject /Subtype /Form /BBox [0 0 200 60]", appearance));
+            ap = $" /AP << /N {field + 1} 0 R >>";
+        }
+        writes.Add(PdfObjectWrite.Of(field, $"<< /Type /Annot /Subtype /Widget {type} /T {FormPdf.Literal(name)} /Rect [{rect}] /P {page} 0 R /F 4{ap} >>"));
+        var fields = PdfObjectReader.References(form, "Fields").Select(f => $"{f} 0 R").Append($"{field} 0 R");
+        var annots = PdfObjectReader.References(pageBody, "Annots").Select(a => $"{a} 0 R").Append($"{field} 0 R");
+        writes.Add(PdfObjectWrite.Of(formNumber, PdfSigner.SetEntry(form, "Fields", $"[{string.Join(" ", fields)}]")));
+        writes.Add(PdfObjectWrite.Of(page, PdfSigner.SetEntry(pageBody, "Annots", $"[{string.Join(" ", annots)}]")));
+        return IncrementalUpdate.Append(pdf, writes);
+    }
+
+    /// <summary>An update taking annotation <paramref name="annotation"/> off the first page.</summary>
+    public static byte[] RemoveAnnotation(byte[] pdf, int annotation)
+    {
+        var page = PdfObjectReader.FirstPage(pdf);
+        var pageBody = PdfObjectReader.ReadObject(pdf, page);
+        var annots = PdfObjectReader.References(pageBody, "Annots").Where(a => a != annotation).Select(a => $"{a} 0 R");
+        return IncrementalUpdate.Append(pdf, PdfObjectWrite.Of(page, PdfSigner.SetEntry(pageBody, "Annots", $"[{string.Join(" ", annots)}]")));
+    }
+
+    /// <summary>An update listing the first page's annotations in reverse order (the last drawn first).</summary>
+    public static byte[] ReverseAnnotations(byte[] pdf)
+    {
+        var page = PdfObjectReader.FirstPage(pdf);
+        var pageBody = PdfObjectReader.ReadObject(pdf, page);
+        var annots = PdfObjectReader.References(pageBody, "Annots").Reverse().Select(a => $"{a} 0 R");
+        return IncrementalUpdate.Append(pdf, PdfObjectWrite.Of(page, PdfSigner.SetEntry(pageBody, "Annots", $"[{string.Join(" ", annots)}]")));
+    }
+
     /// <summary>An update giving a text field a new /V and a NEW appearance stream object (the old one is left alone).</summary>
     public static byte[] FillTextField(byte[] pdf, string fieldName = "ApplicantName", string value = "Jane Doe")
     {

@@ -73,8 +73,7 @@ public sealed partial class TestPki
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.NonRepudiation));
         generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(pair.Public));
         generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(rootSki));
-        _rootBcKey ??= DotNetUtilities.GetRsaKeyPair(_rootKey).Private;
-        var certificate = X509CertificateLoader.LoadCertificate(generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", _rootBcKey)).GetEncoded());
+        var certificate = X509CertificateLoader.LoadCertificate(generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", RootBcKey)).GetEncoded());
         _edDsaKeys[certificate.Thumbprint] = pair.Private;
         return certificate;
     }

@@ -43,6 +43,7 @@ public sealed partial class TestPki
         _stranger = new(() => CreateStranger("CN=Test Stranger, O=Nobody"));
         _ed25519 = new(() => Issue("CN=Test Signer Ed25519, O=DocEngine Tests", TestKeyKind.Ed25519));
         _ed448 = new(() => Issue("CN=Test Signer Ed448, O=DocEngine Tests", TestKeyKind.Ed448));
+        _responder = new(IssueResponder);
     }
 
     /// <summary>The one cached PKI (RSA key generation is slow).</summary>
