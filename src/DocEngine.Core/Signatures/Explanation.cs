@@ -31,6 +31,9 @@ internal static class Explanation
             case SignatureVerdict.Valid:
                 text.Append(Intro(signatures, stamps)).Append(" Every signature is intact: the document is exactly what was signed")
                     .Append(AllowedChanges(findings)).Append(", and each signer's certificate comes from an authority this service trusts.");
+                text.Append(signatures.All(f => f.RevocationStatus == RevocationStatus.Good)
+                    ? " Revocation data in the document confirms no certificate had been revoked when it signed."
+                    : " Whether a signer's certificate had been revoked when it signed is unknown: the document carries no revocation data that answers it.");
                 break;
             case SignatureVerdict.ValidUntrusted:
                 text.Append(Intro(signatures, stamps)).Append(" Every signature is intact: the document is exactly what was signed")

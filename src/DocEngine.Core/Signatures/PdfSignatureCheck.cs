@@ -28,7 +28,8 @@ internal static class PdfSignatureCheck
     private static SignatureFinding Check(PdfFile file, FormField field, CheckContext context, SignatureFinding finding)
     {
         var reference = field.Dictionary["V"] as PdfReference;
-        var final = (PdfDictionary)file.Resolve(field.Dictionary["V"], file.Last)!;
+        var final = file.Resolve(field.Dictionary["V"], file.Last) as PdfDictionary
+            ?? throw new PdfSyntaxException("the signature field's value is not a signature dictionary");
         finding.SubFilter = final.Name("SubFilter") ?? "";
         var (ranges, problem) = ByteRangeCheck.Read(final["ByteRange"], file.Length);
         if (ranges is not null)

@@ -155,9 +155,17 @@ internal sealed class PdfFile
             return cached is PdfStream { Dictionary: var dictionary } stream && dictionary["Length"] is PdfReference ? Recut(stream, revision) : cached;
         }
         _objects[key] = null; // a reference cycle through /Length or an object stream reads as null, not forever
-        var value = entry.Kind == XrefKind.InFile ? ReadInFile(number, entry, revision) : ReadFromObjectStream(number, entry, revision);
-        _objects[key] = value;
-        return value;
+        try
+        {
+            var value = entry.Kind == XrefKind.InFile ? ReadInFile(number, entry, revision) : ReadFromObjectStream(number, entry, revision);
+            _objects[key] = value;
+            return value;
+        }
+        catch
+        {
+            _objects.Remove(key); // unreadable stays unreadable: the next reader gets the same error, not a silent null
+            throw;
+        }
     }
 
     /// <summary>A stream whose /Length is indirect, cut with that length as it stands in <paramref name="revision"/>.</summary>

@@ -65,7 +65,7 @@ public static class ChangeCatalog
         new("vri-changed", "an existing VRI entry changed by a later update", Other, Other, "(VRI) was changed",
             s => ChangeVri(DssUpdate.Append(s.Bytes, new DssContent { Certificates = [TestPki.Shared.Root.RawData], VriFor = s.Signature.Contents }))),
         new("document-timestamp", "a document time-stamp added, with the form's /DA and /DR updated", Archival, Archival, "document time-stamp",
-            s => PdfSigner.Sign(s.Bytes, new PdfSignOptions { FieldName = "Signature2", Kind = PdfSignatureKind.DocTimeStamp, ExtraWrites = [AcroFormWrite(s.Bytes, " /DA (/Helv 10 Tf 0 g)", "/Font << /Helv 5 0 R /ZaDb 5 0 R >>")] }).Bytes),
+            s => PdfSigner.Sign(s.Bytes, new PdfSignOptions { FieldName = "Signature2", Kind = PdfSignatureKind.DocTimeStamp, ExtraWrites = [AcroFormWrite(s.Bytes, ("DA", "(/Helv 10 Tf 0 g)"), ("DR", "<< /Font << /Helv 5 0 R /ZaDb 5 0 R >> >>"))] }).Bytes),
         // The form
         new("field-filled", "a text field filled in (new value, new appearance)", Filling, Filling, "was filled in",
             s => Tamper.FillTextField(s.Bytes), Field: "ApplicantName"),
@@ -76,11 +76,11 @@ public static class ChangeCatalog
         new("field-hidden", "a widget made hidden (/F Hidden)", Other, Other, "hidden, shown or otherwise re-flagged",
             s => FieldKeys(s.Bytes, "ApplicantName", ("F", "6"))),
         new("field-need-appearances", "the form's /NeedAppearances set", Filling, Filling, "/NeedAppearances was updated",
-            s => IncrementalUpdate.Append(s.Bytes, AcroFormWrite(s.Bytes, " /NeedAppearances true", null))),
+            s => IncrementalUpdate.Append(s.Bytes, AcroFormWrite(s.Bytes, ("NeedAppearances", "true")))),
         new("form-resources", "the form's default resources given another font", Filling, Filling, "/DR was updated",
-            s => IncrementalUpdate.Append(s.Bytes, AcroFormWrite(s.Bytes, "", "/Font << /Helv 5 0 R /ZaDb 5 0 R >>"))),
+            s => IncrementalUpdate.Append(s.Bytes, AcroFormWrite(s.Bytes, ("DR", "<< /Font << /Helv 5 0 R /ZaDb 5 0 R >> >>")))),
         new("form-xfa", "an XFA form added to the form", Other, Other, "/XFA was changed",
-            s => WithNew(s.Bytes, n => [PdfObjectWrite.Stream(n, "", "<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"/>"), AcroFormWrite(s.Bytes, $" /XFA {n} 0 R", null)])),
+            s => WithNew(s.Bytes, n => [PdfObjectWrite.Stream(n, "", "<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"/>"), AcroFormWrite(s.Bytes, ("XFA", $"{n} 0 R"))])),
         new("signature-field-signed", "the empty signature field Signature2 signed", Filling, Filling, "\"Signature2\" was signed",
             s => PdfSigner.Sign(s.Bytes, new PdfSignOptions { FieldName = "Signature2" }).Bytes),
         new("new-invisible-signature", "a new invisible signature field added and signed", Filling, Filling, "new signature field",
@@ -90,7 +90,7 @@ public static class ChangeCatalog
         new("new-text-field", "a new text field added", Other, Other, "new form field",
             s => Tamper.AddTextField(s.Bytes, "Amount", "300 300 500 330")),
         new("field-removed", "a form field removed from the form", Other, Other, "was removed from the form",
-            s => IncrementalUpdate.Append(s.Bytes, AcroFormWrite(s.Bytes, null, null, without: s.Form.FullNameSignature))),
+            s => IncrementalUpdate.Append(s.Bytes, AcroFormWithout(s.Bytes, s.Form.FullNameSignature!.Value))),
         new("signature-dictionary-altered", "the signature dictionary's /Reason edited", Other, Other, "a signature dictionary was altered",
             s => Tamper.EditReason(s.Bytes)),
         new("signed-appearance-replaced", "the signed field given a new appearance", Other, Other, "already signed field",
@@ -204,24 +204,23 @@ public static class ChangeCatalog
         return IncrementalUpdate.Append(pdf, PdfObjectWrite.Of(vri, body.Replace("/Cert [", "/Cert [] /Old [", StringComparison.Ordinal)));
     }
 
-    /// <summary>The form dictionary (object 6) rewritten: <paramref name="append"/> added, /DR set, and field <paramref name="without"/> left out of /Fields.</summary>
-    private static PdfObjectWrite AcroFormWrite(byte[] pdf, string? append, string? resources, int? without = null)
+    /// <summary>The form dictionary (object 6) rewritten with <paramref name="entries"/> set.</summary>
+    private static PdfObjectWrite AcroFormWrite(byte[] pdf, params (string Key, string Value)[] entries)
     {
         var body = PdfObjectReader.ReadObject(pdf, 6);
-        if (resources is not null)
+        foreach (var (key, value) in entries)
         {
-            body = PdfSigner.SetEntry(body, "DR", $"<< {resources} >>");
-        }
-        if (without is { } field)
-        {
-            var fields = PdfObjectReader.References(body, "Fields").Where(f => f != field).Select(f => $"{f} 0 R");
-            body = PdfSigner.SetEntry(body, "Fields", $"[{string.Join(" ", fields)}]");
-        }
-        if (!string.IsNullOrEmpty(append))
-        {
-            body = body.TrimEnd()[..^2] + append + " >>";
+            body = PdfSigner.SetEntry(body, key, value);
         }
         return PdfObjectWrite.Of(6, body);
+    }
+
+    /// <summary>The form dictionary (object 6) rewritten with field <paramref name="field"/> left out of /Fields.</summary>
+    private static PdfObjectWrite AcroFormWithout(byte[] pdf, int field)
+    {
+        var body = PdfObjectReader.ReadObject(pdf, 6);
+        var fields = PdfObjectReader.References(body, "Fields").Where(f => f != field).Select(f => $"{f} 0 R");
+        return PdfObjectWrite.Of(6, PdfSigner.SetEntry(body, "Fields", $"[{string.Join(" ", fields)}]"));
     }
 
     private static byte[] FieldKeys(byte[] pdf, string name, params (string Key, string Value)[] entries) =>

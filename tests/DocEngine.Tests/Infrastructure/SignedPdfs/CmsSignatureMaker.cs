@@ -44,8 +44,6 @@ public sealed record CmsOptions
     /// <summary>CRLs (DER) for a signed adbe-revocationInfoArchival attribute.</summary>
     public IReadOnlyList<byte[]> ArchivedCrls { get; init; } = [];
 
-    /// <summary>For EdDSA signers: the digest to use instead of RFC 8419's (to make signatures that break the pairing rule).</summary>
-    public string? EdDsaDigestOid { get; init; }
 }
 
 /// <summary>Makes CMS SignedData (DER) over content bytes with System.Security.Cryptography.Pkcs (EdDSA signers: BouncyCastle, see <see cref="EdDsaCms"/>).</summary>
@@ -130,9 +128,25 @@ public static class CmsSignatureMaker
     /// sha256WithRSAEncryption) while its digest algorithm and message digest use another (<paramref name="digest"/>):
     /// self-consistent, but against RFC 5754 §3. RSA signers only.
     /// </summary>
-    public static byte[] SignWithMismatchedDigest(byte[] content, X509Certificate2 signer, string signatureOid, HashAlgorithmName signatureHash, HashAlgorithmName digest)
+    public static byte[] SignWithMismatchedDigest(byte[] content, X509Certificate2 signer, string signatureOid, HashAlgorithmName signatureHash, HashAlgorithmName digest) =>
+        SignByHand(content, signer, signatureOid, data => signer.GetRSAPrivateKey()!.SignData(data, signatureHash, RSASignaturePadding.Pkcs1),
+            DigestOid(digest).Value!, digest.Name switch
+            {
+                "MD5" => MD5.HashData(content),
+                "SHA1" => SHA1.HashData(content),
+                "SHA384" => SHA384.HashData(content),
+                "SHA512" => SHA512.HashData(content),
+                _ => SHA256.HashData(content),
+            });
+
+    /// <summary>
+    /// A detached SignedData written field by field: content-type and message-digest (<paramref name="messageDigest"/>,
+    /// labelled <paramref name="digestOid"/>) signed with <paramref name="sign"/> under <paramref name="signatureOid"/>.
+    /// For signatures no library makes, such as EdDSA with a digest RFC 8419 forbids.
+    /// </summary>
+    public static byte[] SignByHand(byte[] content, X509Certificate2 signer, string signatureOid, Func<byte[], byte[]> sign, string digestOid, byte[] messageDigest)
     {
-        void Attributes(AsnWriter writer)
+                void Attributes(AsnWriter writer)
         {
             using (writer.PushSequence())
             {
@@ -147,7 +161,7 @@ public static class CmsSignatureMaker
                 writer.WriteObjectIdentifier("1.2.840.113549.1.9.4");
                 using (writer.PushSetOf())
                 {
-                    writer.WriteOctetString(digest.Name switch { "SHA384" => SHA384.HashData(content), "SHA512" => SHA512.HashData(content), _ => SHA256.HashData(content) });
+                    writer.WriteOctetString(messageDigest);
                 }
             }
         }
@@ -156,7 +170,7 @@ public static class CmsSignatureMaker
         {
             Attributes(set);
         }
-        var signature = signer.GetRSAPrivateKey()!.SignData(set.Encode(), signatureHash, RSASignaturePadding.Pkcs1);
+        var signature = sign(set.Encode());
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
@@ -167,7 +181,7 @@ public static class CmsSignatureMaker
                 writer.WriteInteger(1);
                 using (writer.PushSetOf())
                 {
-                    Algorithm(writer, DigestOid(digest).Value!);
+                    Algorithm(writer, digestOid);
                 }
                 using (writer.PushSequence())
                 {
@@ -183,7 +197,7 @@ public static class CmsSignatureMaker
                         writer.WriteEncodedValue(signer.IssuerName.RawData);
                         writer.WriteIntegerUnsigned(signer.SerialNumberBytes.Span);
                     }
-                    Algorithm(writer, DigestOid(digest).Value!);
+                    Algorithm(writer, digestOid);
                     using (writer.PushSetOf(new Asn1Tag(TagClass.ContextSpecific, 0)))
                     {
                         Attributes(writer);
@@ -196,12 +210,16 @@ public static class CmsSignatureMaker
         return writer.Encode();
     }
 
+    /// <summary>An AlgorithmIdentifier: NULL parameters, except none for EdDSA (RFC 8419 §2).</summary>
     private static void Algorithm(AsnWriter writer, string oid)
     {
         using (writer.PushSequence())
         {
             writer.WriteObjectIdentifier(oid);
-            writer.WriteNull();
+            if (oid is not (TestPki.Ed25519Oid or TestPki.Ed448Oid))
+            {
+                writer.WriteNull();
+            }
         }
     }
 
@@ -228,6 +246,7 @@ public static class CmsSignatureMaker
     /// <summary>The OID of a digest algorithm name.</summary>
     public static Oid DigestOid(HashAlgorithmName digest) => digest.Name switch
     {
+        "MD5" => new Oid("1.2.840.113549.2.5"),
         "SHA1" => new Oid("1.3.14.3.2.26"),
         "SHA256" => new Oid("2.16.840.1.101.3.4.2.1"),
         "SHA384" => new Oid("2.16.840.1.101.3.4.2.2"),

@@ -37,7 +37,7 @@ public static class EdDsaCms
 
         // BouncyCastle's digest finder picks SHA-512 for Ed25519 but cannot compute id-shake256-len for Ed448:
         // digest with plain id-shake256 (same 64 bytes) and relabel it afterwards.
-        var generator = new CmsSignedDataGenerator { DigestAlgorithmFinder = new EdDsaDigestFinder(options.EdDsaDigestOid) };
+        var generator = new CmsSignedDataGenerator { DigestAlgorithmFinder = new EdDsaDigestFinder() };
         generator.AddSignerInfoGenerator(signerInfo);
         if (options.IncludeCertificates)
         {
@@ -58,7 +58,7 @@ public static class EdDsaCms
             signed = CmsSignedData.ReplaceSigners(signed, new SignerInformationStore(stamped));
         }
         var contentInfo = signed.ContentInfo;
-        return (ed448 && options.EdDsaDigestOid is null ? RelabelShake256(contentInfo) : contentInfo).GetEncoded(Asn1Encodable.Der);
+        return (ed448 ? RelabelShake256(contentInfo) : contentInfo).GetEncoded(Asn1Encodable.Der);
     }
 
     /// <summary>The RFC 8419 digest AlgorithmIdentifier for Ed448: id-shake256-len with INTEGER 512.</summary>
@@ -96,12 +96,12 @@ public static class EdDsaCms
         }
     }
 
-    /// <summary>SHA-512 for Ed25519 and plain id-shake256 (64-byte output) for Ed448, or <paramref name="forced"/>; everything else as BouncyCastle's default.</summary>
-    private sealed class EdDsaDigestFinder(string? forced) : IDigestAlgorithmFinder
+    /// <summary>SHA-512 for Ed25519 and plain id-shake256 (64-byte output) for Ed448; everything else as BouncyCastle's default.</summary>
+    private sealed class EdDsaDigestFinder : IDigestAlgorithmFinder
     {
         public AlgorithmIdentifier Find(AlgorithmIdentifier signatureAlgorithm) => Find(signatureAlgorithm.Algorithm);
 
-        public AlgorithmIdentifier Find(DerObjectIdentifier signatureOid) => forced is not null ? new AlgorithmIdentifier(new DerObjectIdentifier(forced)) : signatureOid.Id switch
+        public AlgorithmIdentifier Find(DerObjectIdentifier signatureOid) => signatureOid.Id switch
         {
             TestPki.Ed25519Oid => new AlgorithmIdentifier(NistObjectIdentifiers.IdSha512),
             TestPki.Ed448Oid => new AlgorithmIdentifier(NistObjectIdentifiers.IdShake256),

@@ -59,6 +59,9 @@ public sealed record PdfSignOptions
     /// <summary>Signs an encrypted file: omits the strings /M, /Reason and /Name (they would need encrypting) and keeps the field body's bytes.</summary>
     public bool EncryptedTarget { get; init; }
 
+    /// <summary>Makes the CMS from the signed bytes instead of <see cref="CmsSignatureMaker.Sign"/> (for signatures no library would make).</summary>
+    public Func<byte[], byte[]>? CmsFactory { get; init; }
+
     /// <summary>More objects written in the signing update (e.g. tagging), numbered from <see cref="IncrementalUpdate.NextObjectNumber"/> + 1 on.</summary>
     public IReadOnlyList<PdfObjectWrite> ExtraWrites { get; init; } = [];
 }
@@ -113,7 +116,7 @@ public static class PdfSigner
         var signed = SignedContent(bytes, byteRange);
         var contents = options.Kind == PdfSignatureKind.DocTimeStamp
             ? TestTsa.CreateToken(signed, options.Cms.Digest)
-            : CmsSignatureMaker.Sign(signed, options.Cms);
+            : options.CmsFactory?.Invoke(signed) ?? CmsSignatureMaker.Sign(signed, options.Cms);
         var hex = Convert.ToHexString(contents);
         if (hex.Length > options.ContentsHexLength)
         {
