@@ -10,7 +10,7 @@ using SignatureKind = DocEngine.Contract.V1.SignatureKind;
 namespace DocEngine.Cli.Commands;
 
 /// <summary>
-/// <c>docengine verify INPUT [--trust PEM_FILE_OR_DIR]... [--password P] [--content FILE] [--json]</c>: checks every
+/// <c>docengine verify INPUT [--trust PEM_FILE_OR_DIR]... [--password P] [--content FILE] [--fetch-revocation] [--json]</c>: checks every
 /// signature of a PDF (or a detached .p7s against the file it signs) and says plainly what it means. Offline by default;
 /// with <c>--server</c> the file is uploaded and the service checks it (--trust anchors are sent with the call).
 /// Exit 0 whenever a report is produced, whatever it says.
@@ -24,11 +24,12 @@ internal static class VerifyCommand
         var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
         var content = new Option<FileInfo?>("--content") { Description = "For a .p7s: the file it signs (default: INPUT without .p7s)" };
         var json = new Option<bool>("--json") { Description = "Print VerifySignaturesResponse as proto3 JSON" };
+        var fetch = new Option<bool>("--fetch-revocation") { Description = "Fetch OCSP responses and CRLs over the network when the document carries none usable (offline only; off by default: no network)" };
         var server = new Option<string?>("--server") { Description = "Verify through this DocEngine server instead of in-process" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var command = new Command("verify", "Check a document's digital signatures: intact? who signed? changed since? trusted?")
         {
-            input, trust, password, content, json, server, apiKey,
+            input, trust, password, content, json, fetch, server, apiKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,7 +62,7 @@ internal static class VerifyCommand
             }
             var report = parse.GetValue(server) is { } url
                 ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
-                : await OfflineAsync(file, signed, parse.GetValue(password), anchors, cancellationToken);
+                : await OfflineAsync(file, signed, parse.GetValue(password), anchors, parse.GetValue(fetch), cancellationToken);
             var stdout = parse.InvocationConfiguration.Output;
             await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new VerifySignaturesResponse { Report = report }) : Describe(file, report));
             return ExitCodes.Ok;
@@ -69,9 +70,10 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static async Task<SignatureReport> OfflineAsync(FileInfo file, FileInfo? signed, string? password, TrustAnchors anchors, CancellationToken cancellationToken)
+    private static async Task<SignatureReport> OfflineAsync(FileInfo file, FileInfo? signed, string? password, TrustAnchors anchors, bool fetchRevocation,
+        CancellationToken cancellationToken)
     {
-        var options = new SignatureOptions();
+        var options = new SignatureOptions { Revocation = new RevocationOptions { Fetch = fetchRevocation } };
         if (file.Length > options.MaxBytes || signed?.Length > options.MaxBytes)
         {
             throw new CliFailure(ExitCodes.Refused, $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.");
@@ -128,9 +130,14 @@ internal static class VerifyCommand
             }
             lines.Add($"  Integrity: {Words.Of(signature.Integrity)}; coverage: {Words.Of(signature.Coverage)} (revision {signature.Revision} of {report.Revisions}); changed after: {Words.Of(signature.ModificationLevel)}; trust: {Words.Of(signature.Trust)}");
             lines.Add($"  Algorithms: {signature.DigestAlgorithm}, {signature.SignatureAlgorithm}{(signature.DocMdp > 0 ? $"; certifies with DocMDP P={signature.DocMdp}" : "")}");
+            if (signature.RevocationDetail.Length > 0)
+            {
+                lines.Add("  Revocation: " + signature.RevocationDetail);
+            }
             lines.AddRange(signature.Changes.Select(c => "  Changed after signing: " + c));
             lines.AddRange(signature.Problems.Select(p => "  Problem: " + p));
         }
+        lines.AddRange(report.Repairs.Select(r => "Repaired before checking: " + r));
         if (report.UnsignedSignatureFields.Count > 0)
         {
             lines.Add("Empty signature fields: " + string.Join(", ", report.UnsignedSignatureFields));

@@ -27,6 +27,7 @@ internal static class SignatureMapping
         };
         proto.Signatures.AddRange(report.Signatures.Select(ToProto));
         proto.UnsignedSignatureFields.AddRange(report.UnsignedSignatureFields);
+        proto.Repairs.AddRange(report.Repairs);
         proto.OtherMarks.AddRange(report.OtherMarks.Select(m => new NonCryptographicMark
         {
             Kind = m.Kind switch
@@ -102,6 +103,14 @@ internal static class SignatureMapping
             Location = finding.Location ?? "",
             TrustCheckedAt = finding.TrustCheckedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             TrustTimeIsClaimed = finding.TrustTimeIsClaimed,
+            RevocationStatus = finding.RevocationStatus switch
+            {
+                Core.Signatures.RevocationStatus.Good => RevocationStatus.Good,
+                Core.Signatures.RevocationStatus.Revoked => RevocationStatus.Revoked,
+                Core.Signatures.RevocationStatus.Unknown => RevocationStatus.Unknown,
+                _ => RevocationStatus.NotChecked,
+            },
+            RevocationDetail = finding.RevocationDetail ?? "",
         };
         check.Problems.AddRange(finding.Problems);
         check.ByteRange.AddRange(finding.ByteRange);
