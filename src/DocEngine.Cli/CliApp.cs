@@ -20,6 +20,7 @@ public static class CliApp
             VerifyCommand.Create(),
             BatchCommand.Create(),
             ReceiptCommand.Create(),
+            TokenCommand.Create(),
             BenchCommand.Create(),
         };
         var parse = root.Parse(args);

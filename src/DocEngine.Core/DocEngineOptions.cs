@@ -36,4 +36,7 @@ public sealed class DocEngineOptions
 
     /// <summary>Receipt signing keys.</summary>
     public Receipts.ReceiptOptions Receipts { get; set; } = new();
+
+    /// <summary>Applicant access tokens: lifetimes, signing keys, revocation checks (section DocEngine:Access).</summary>
+    public Access.AccessOptions Access { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using DocEngine.Core.Mupdf;
 using DocEngine.Core;
+using DocEngine.Core.Access;
 using DocEngine.Core.Archive;
 using DocEngine.Core.Batch;
 using DocEngine.Core.Conversion;
@@ -14,6 +15,7 @@ using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
 using DocEngine.Server.Infrastructure;
 using DocEngine.Server.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DocEngine.Server;
 
@@ -24,10 +26,10 @@ public static class DocEngineServerExtensions
     public static readonly IReadOnlyList<string> ServiceNames =
     [
         "docengine.v1.UploadService", "docengine.v1.ApplicationService", "docengine.v1.DocumentService", "docengine.v1.ProcessingService",
-        "docengine.v1.PreviewService", "docengine.v1.SignatureService", "docengine.v1.ReceiptService", "docengine.v1.BatchService",
+        "docengine.v1.PreviewService", "docengine.v1.SignatureService", "docengine.v1.ReceiptService", "docengine.v1.BatchService", "docengine.v1.AccessService",
     ];
 
-    /// <summary>Registers the core on embedded storage, gRPC (+ gRPC-Web, health, reflection), API-key auth and CORS.</summary>
+    /// <summary>Registers the core on embedded storage, gRPC (+ gRPC-Web, health, reflection), authentication (API keys, OIDC, applicant tokens), rate limits and CORS.</summary>
     public static WebApplicationBuilder AddDocEngine(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(DocEngineOptions.Section);
@@ -38,11 +40,20 @@ public static class DocEngineServerExtensions
         services.AddSingleton(options);
         services.AddSingleton(serverOptions);
         services.AddSingleton(TimeProvider.System);
-        // Kestrel only reads endpoints from its section by itself; bind the limits too (HTTP/2 windows, benchmarks/README.md).
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+        // Kestrel only reads endpoints from its section by itself; bind the limits too (HTTP/2 windows, benchmarks/README.md;
+        // streams per connection, keep-alive and header timeouts, issue 17). The body rate is a type configuration cannot bind.
+        services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MinRequestBodyDataRate = serverOptions.Limits.MinRequestBodyBytesPerSecond > 0
+            ? new MinDataRate(serverOptions.Limits.MinRequestBodyBytesPerSecond, serverOptions.Limits.MinRequestBodyGracePeriod)
+            : null);
+        if (serverOptions.Portal.ApiKey.Length > 0 && !builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"DocEngine:Portal:ApiKey hands a tenant API key to every visitor of the portal page, which only the Development environment allows (this is {builder.Environment.EnvironmentName}): " +
+                "remove it, and give the page an applicant token instead, with a ?token= link or DocEngine:Portal:TokenUrl (src/DocEngine.Portal/README.md).");
+        }
         // gRPC needs HTTP/2, which cleartext listeners do not offer unless told; appsettings.json says so too, and wins where it differs.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
-            listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
 
         services.AddSingleton(_ => EmbeddedStorage.OpenAsync(options.DataDirectory, CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
@@ -95,6 +106,24 @@ public static class DocEngineServerExtensions
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton<IApplicationEventStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton<IBatchWorkStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IAccessTokenStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<IAuditEventStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
+        services.AddSingleton(options.Access);
+        services.AddSingleton(sp => AccessTokenKeys.LoadAsync(options.Access, sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<TimeProvider>(),
+            CancellationToken.None).GetAwaiter().GetResult());
+        services.AddSingleton(sp => new RevocationList(sp.GetRequiredService<IAccessTokenStore>(), options.Access, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<IAuditEventStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AccessTokens(
+            sp.GetRequiredService<AccessTokenKeys>(),
+            sp.GetRequiredService<IAccessTokenStore>(),
+            sp.GetRequiredService<IApplicationStore>(),
+            sp.GetRequiredService<RevocationList>(),
+            sp.GetRequiredService<AuditTrail>(),
+            options.Access,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<RevocationRefreshService>();
+        services.AddOidcBearer(serverOptions.Oidc, builder.Environment.ContentRootPath);
         services.AddSingleton(sp => ReceiptKeys.Load(options.Receipts, sp.GetRequiredService<EmbeddedStorage>().Root));
         services.AddSingleton(sp => new DocumentFacts(
             sp.GetRequiredService<DocumentReader>(),
@@ -135,7 +164,9 @@ public static class DocEngineServerExtensions
         services.AddHostedService<BatchRunnerService>();
         services.AddHostedService<UploadCollectorService>();
 
-        services.AddSingleton<ApiKeyInterceptor>();
+        services.AddSingleton<AuthenticationInterceptor>();
+        services.AddSingleton<RateLimitInterceptor>();
+        services.AddSingleton<ApplicantScopeInterceptor>();
         services.AddSingleton<ErrorInterceptor>();
         services.AddGrpc(grpc =>
         {
@@ -143,7 +174,9 @@ public static class DocEngineServerExtensions
             // A chunk plus its envelope; larger messages are refused by gRPC with RESOURCE_EXHAUSTED before we see them.
             grpc.MaxReceiveMessageSize = options.Uploads.MaxChunkBytes + (64 << 10);
             grpc.Interceptors.Add<ErrorInterceptor>(); // outermost: maps everything below to a status
-            grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<AuthenticationInterceptor>(); // who is calling: a tenant, or an applicant token
+            grpc.Interceptors.Add<RateLimitInterceptor>(); // per tenant and per token, before any work
+            grpc.Interceptors.Add<ApplicantScopeInterceptor>(); // an applicant token stays in its application
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
@@ -190,6 +223,7 @@ public static class DocEngineServerExtensions
     public static WebApplication MapDocEngine(this WebApplication app)
     {
         WarnAtStart(app);
+        _ = app.Services.GetRequiredService<AccessTokens>(); // its keys load at start, so a bad key file stops the start, not a call
         app.UseDocEnginePortal();
         app.UseRouting();
         app.UseCors();
@@ -202,6 +236,7 @@ public static class DocEngineServerExtensions
         app.MapGrpcService<SignatureGrpcService>();
         app.MapGrpcService<ReceiptGrpcService>();
         app.MapGrpcService<BatchGrpcService>();
+        app.MapGrpcService<AccessGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapDocEngineMetrics();

@@ -64,16 +64,16 @@ internal static class BenchCommand
             {
                 throw setup.Explain(e);
             }
-            return await RunAsync(settings, inputs.Count, request, setup.Url, parse.GetValue(server.ApiKey), parse.GetValue(json),
+            return await RunAsync(settings, inputs.Count, request, setup.Url, setup.Credential, parse.GetValue(json),
                 parse.InvocationConfiguration.Output, stderr, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(BenchSettings settings, int inputs, BenchRequest request, string url, string? apiKey, bool json,
+    private static async Task<int> RunAsync(BenchSettings settings, int inputs, BenchRequest request, string url, Credential credential, bool json,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var channels = new BenchChannels(url, apiKey, settings.Concurrency);
+        using var channels = new BenchChannels(url, credential, settings.Concurrency);
         await stderr.WriteLineAsync($"{settings.Concurrency} caller(s) over {channels.Count} channel(s).");
         var recorder = new LatencyRecorder();
         var load = new LoadGenerator(settings, channels, recorder);

@@ -21,12 +21,12 @@ internal static class InspectCommand
         var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one" };
         var json = new Option<bool>("--json") { Description = "Print InspectDocumentResponse as proto3 JSON" };
         var server = new Option<string?>("--server") { Description = "Inspect through this DocEngine server instead of in-process" };
-        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var bytes = new Option<bool>("--bytes") { Description = "For a PDF: split its size by kind (images by class, fonts, content, forms, XFA, metadata, duplicates, unused objects)" };
         var command = new Command("inspect", "Say what a file really is: type from its bytes, pages, size, resolution, metadata, PDF structure.")
         {
-            input, password, json, server, apiKey, bytes,
+            input, password, json, server, bytes,
         };
+        var credentials = CredentialOptions.AddTo(command, " for --server");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(input)!;
@@ -40,7 +40,7 @@ internal static class InspectCommand
                     parse.InvocationConfiguration.Output, cancellationToken);
             }
             var info = parse.GetValue(server) is { } url
-                ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, parse.GetValue(password), parse.InvocationConfiguration.Error, cancellationToken)
+                ? await ThroughServerAsync(url, credentials.Resolve(parse), file, parse.GetValue(password), parse.InvocationConfiguration.Error, cancellationToken)
                 : await OfflineAsync(file, parse.GetValue(password), cancellationToken);
             var stdout = parse.InvocationConfiguration.Output;
             await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new InspectDocumentResponse { Info = info }) : Describe(file, info));
@@ -65,9 +65,9 @@ internal static class InspectCommand
         }
     }
 
-    private static async Task<DocumentInfo> ThroughServerAsync(string url, string? apiKey, FileInfo file, string? password, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<DocumentInfo> ThroughServerAsync(string url, Credential credential, FileInfo file, string? password, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.Open(url, apiKey);
+        using var connection = ServerConnection.Open(url, credential);
         try
         {
             var document = (await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync([file], null, cancellationToken))[0];

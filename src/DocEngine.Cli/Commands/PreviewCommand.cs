@@ -32,11 +32,11 @@ internal static class PreviewCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the page images into", Required = true };
         var json = new Option<bool>("--json") { Description = "Print a PreviewManifest (proto3 JSON) of what was written" };
         var server = new Option<string?>("--server") { Description = $"Preview through this DocEngine server instead of in-process (stored documents: default env DOCENGINE_SERVER, else {ServerConnection.DefaultServer})" };
-        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var command = new Command("preview", "Write page images of exactly what a file shows, so you can check it.")
         {
-            input, pages, width, dpi, format, contactSheet, password, output, json, server, apiKey,
+            input, pages, width, dpi, format, contactSheet, password, output, json, server,
         };
+        var credentials = CredentialOptions.AddTo(command, " for --server");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var target = parse.GetValue(input)!;
@@ -52,7 +52,7 @@ internal static class PreviewCommand
             directory.Create();
             var url = parse.GetValue(server) ?? (stored ? ServerConnection.DefaultUrl() : null);
             var messages = url is not null
-                ? ThroughServerAsync(url, parse.GetValue(apiKey), stored ? null : file, target, request, parse.InvocationConfiguration.Error, cancellationToken)
+                ? ThroughServerAsync(url, credentials.Resolve(parse), stored ? null : file, target, request, parse.InvocationConfiguration.Error, cancellationToken)
                 : OfflineAsync(file, request, cancellationToken);
             var manifest = new PreviewManifest();
             var stderr = parse.InvocationConfiguration.Error;
@@ -154,10 +154,10 @@ internal static class PreviewCommand
     }
 
     /// <summary>Previews <paramref name="file"/> after uploading it, or, when it is null, the stored <paramref name="name"/>.</summary>
-    private static async IAsyncEnumerable<RenderPreviewsResponse> ThroughServerAsync(string url, string? apiKey, FileInfo? file, string name,
+    private static async IAsyncEnumerable<RenderPreviewsResponse> ThroughServerAsync(string url, Credential credential, FileInfo? file, string name,
         PreviewRequest request, TextWriter stderr, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.Open(url, apiKey);
+        using var connection = ServerConnection.Open(url, credential);
         AsyncServerStreamingCall<RenderPreviewsResponse> call;
         try
         {

@@ -36,7 +36,6 @@ internal static class ProcessCommand
         var gray = new Option<bool>("--gray") { Description = "Convert to grayscale" };
         var json = new Option<bool>("--json") { Description = "Print ProcessDocumentResponse as proto3 JSON" };
         var server = new Option<string?>("--server") { Description = "Process through this DocEngine server instead of in-process" };
-        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var maxBytes = new Option<string?>("--max-bytes") { Description = "PDF: fit under this size, e.g. 4MB, at the highest quality that fits (split into parts below the legibility floor)" };
         var splitTo = new Option<string?>("--split-to") { Description = "PDF: split into consecutive-page parts of at most this size, e.g. 4MB" };
         var password = new Option<string?>("--password") { Description = "The PDF's password, when it has one (the result is not encrypted)" };
@@ -45,8 +44,9 @@ internal static class ProcessCommand
         var pdfa = new Option<bool>("--pdfa") { Description = "Make the result a PDF/A-2b archival copy (Ghostscript), checked against the PDF/A-2b rules" };
         var command = new Command("process", "Turn photos and scans upright, strip their metadata, shrink them, or make one PDF of them; convert Word and OpenDocument files to PDF; make scans searchable; make PDF/A copies.")
         {
-            inputs, output, format, dpi, maxEdge, gray, json, server, apiKey, maxBytes, splitTo, password, allowBreaking, ocr, pdfa,
+            inputs, output, format, dpi, maxEdge, gray, json, server, maxBytes, splitTo, password, allowBreaking, ocr, pdfa,
         };
+        var credentials = CredentialOptions.AddTo(command, " for --server");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var files = parse.GetValue(inputs)!;
@@ -65,7 +65,7 @@ internal static class ProcessCommand
                 request.TargetDpi, request.Gray, parse.GetValue(password), parse.GetValue(allowBreaking));
             var compress = pdf.MaxBytes is not null || pdf.SplitTo is not null || request.Ocr || request.Archive || (files.Length == 1 && IsPdfOrOffice(files[0]));
             var response = parse.GetValue(server) is { } url
-                ? await ThroughServerAsync(url, parse.GetValue(apiKey), files, request, pdf, target, parse.InvocationConfiguration.Error, cancellationToken)
+                ? await ThroughServerAsync(url, credentials.Resolve(parse), files, request, pdf, target, parse.InvocationConfiguration.Error, cancellationToken)
                 : compress
                     ? await CompressOfflineAsync(files, request, pdf, target, cancellationToken)
                     : new ProcessDocumentResponse { Rendition = await OfflineAsync(files, request, target, cancellationToken) };
@@ -217,10 +217,10 @@ internal static class ProcessCommand
         }
     }
 
-    private static async Task<ProcessDocumentResponse> ThroughServerAsync(string url, string? apiKey, FileInfo[] files, ProcessingRequest request,
+    private static async Task<ProcessDocumentResponse> ThroughServerAsync(string url, Credential credential, FileInfo[] files, ProcessingRequest request,
         PdfCompressionRequest pdf, FileInfo target, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.Open(url, apiKey);
+        using var connection = ServerConnection.Open(url, credential);
         try
         {
             var documents = await new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr).UploadAllAsync(files, null, cancellationToken);

@@ -19,20 +19,20 @@ internal static class ReceiptCommand
         var receipt = new Argument<FileInfo>("RECEIPT") { Description = "A receipt file: one JWS per line, as `upload --receipt-out` writes (several lines are checked as a chain)" };
         var key = new Option<FileInfo?>("--key") { Description = "The issuer's public key(s), PEM (from GetReceiptKeys)" };
         var server = new Option<string?>("--server") { Description = "Fetch the issuer's public keys from this DocEngine server instead of --key" };
-        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var document = new Option<FileInfo?>("--document") { Description = "A local file that must be the one the receipt names (same SHA-256 and size)" };
         var previous = new Option<FileInfo?>("--previous") { Description = "The receipt before this one, to check the chain link between them" };
         var verify = new Command("verify", "Check a receipt's signature, its chain link and, optionally, that a file matches it.")
         {
-            receipt, key, server, apiKey, document, previous,
+            receipt, key, server, document, previous,
         };
+        var credentials = CredentialOptions.AddTo(verify, " for --server");
         verify.SetAction(async (parse, cancellationToken) =>
         {
             var file = Existing(parse.GetValue(receipt)!);
             var keys = parse.GetValue(key) is { } pem
                 ? ReadPem(await File.ReadAllTextAsync(Existing(pem).FullName, cancellationToken))
                 : parse.GetValue(server) is { } url
-                    ? await FetchAsync(url, parse.GetValue(apiKey), cancellationToken)
+                    ? await FetchAsync(url, credentials.Resolve(parse), cancellationToken)
                     : throw new CliFailure(ExitCodes.Usage, "Give the issuer's public key with --key PEM, or --server URL to fetch it.");
             var chain = (await File.ReadAllLinesAsync(file.FullName, cancellationToken)).Where(l => l.Trim().Length > 0).ToList();
             var before = parse.GetValue(previous) is { } p ? (await File.ReadAllLinesAsync(Existing(p).FullName, cancellationToken)).LastOrDefault(l => l.Trim().Length > 0) : null;
@@ -80,9 +80,9 @@ internal static class ReceiptCommand
         return keys.Count > 0 ? keys : throw new CliFailure(ExitCodes.Usage, "--key holds no PEM public key (\"-----BEGIN PUBLIC KEY-----\").");
     }
 
-    private static async Task<Dictionary<string, ECDsa>> FetchAsync(string url, string? apiKey, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, ECDsa>> FetchAsync(string url, Credential credential, CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.Open(url, apiKey);
+        using var connection = ServerConnection.Open(url, credential);
         try
         {
             var response = await new Contract.V1.ReceiptService.ReceiptServiceClient(connection.Invoker).GetReceiptKeysAsync(new GetReceiptKeysRequest(), cancellationToken: cancellationToken);

@@ -18,7 +18,7 @@ internal static class UploadCommand
         var files = new Argument<FileInfo[]>("FILE") { Description = "Files to upload", Arity = ArgumentArity.OneOrMore };
         var application = new Option<string?>("--application")
         {
-            Description = "Application to add the documents to (created when missing). Default: a new application for this command's files.",
+            Description = "Application to add the documents to (created when missing). Default: the --token's application, else a new one for this command's files.",
         };
         var chunkSize = new Option<string>("--chunk-size")
         {

@@ -42,9 +42,14 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
     private async Task<string> ChooseApplicationAsync(IReadOnlyList<FileInfo> files, string? applicationId, CancellationToken cancellationToken)
     {
         var applications = new ApplicationService.ApplicationServiceClient(connection.Invoker);
+        applicationId ??= connection.Credential.TokenApplication; // an applicant token opens one application: that is where its files go
         if (applicationId is not null)
         {
             var id = applicationId.StartsWith("applications/", StringComparison.Ordinal) ? applicationId["applications/".Length..] : applicationId;
+            if (connection.Credential.IsToken)
+            {
+                return "applications/" + id; // an applicant cannot create applications; the server checks the token opens this one
+            }
             try
             {
                 return (await applications.GetApplicationAsync(new GetApplicationRequest { Name = "applications/" + id }, cancellationToken: cancellationToken)).Application.Name;
@@ -119,6 +124,11 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
             {
                 // The interrupted call was still committing its last chunks when we asked: continue from where it ended.
                 previous.CommittedOffset = current;
+            }
+            catch (RpcException e) when (attempt <= RateLimitRetry.MaxRetries && RateLimitRetry.DelayOf(e) is { } wait)
+            {
+                // Refused for its rate before a byte was taken: wait as the server asks, then open the stream again.
+                await Task.Delay(wait, cancellationToken);
             }
         }
     }

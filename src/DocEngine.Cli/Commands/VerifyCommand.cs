@@ -26,11 +26,11 @@ internal static class VerifyCommand
         var json = new Option<bool>("--json") { Description = "Print VerifySignaturesResponse as proto3 JSON" };
         var fetch = new Option<bool>("--fetch-revocation") { Description = "Fetch OCSP responses and CRLs over the network when the document carries none usable (offline only; off by default: no network)" };
         var server = new Option<string?>("--server") { Description = "Verify through this DocEngine server instead of in-process" };
-        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: env DOCENGINE_API_KEY, else the Development key)" };
         var command = new Command("verify", "Check a document's digital signatures: intact? who signed? changed since? trusted?")
         {
-            input, trust, password, content, json, fetch, server, apiKey,
+            input, trust, password, content, json, fetch, server,
         };
+        var credentials = CredentialOptions.AddTo(command, " for --server");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(input)!;
@@ -61,7 +61,7 @@ internal static class VerifyCommand
                 throw new CliFailure(ExitCodes.Usage, e.Message);
             }
             var report = parse.GetValue(server) is { } url
-                ? await ThroughServerAsync(url, parse.GetValue(apiKey), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
+                ? await ThroughServerAsync(url, credentials.Resolve(parse), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
                 : await OfflineAsync(file, signed, parse.GetValue(password), anchors, parse.GetValue(fetch), cancellationToken);
             var stdout = parse.InvocationConfiguration.Output;
             await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new VerifySignaturesResponse { Report = report }) : Describe(file, report));
@@ -93,10 +93,10 @@ internal static class VerifyCommand
         }
     }
 
-    private static async Task<SignatureReport> ThroughServerAsync(string url, string? apiKey, FileInfo file, FileInfo? signed, string? password,
+    private static async Task<SignatureReport> ThroughServerAsync(string url, Credential credential, FileInfo file, FileInfo? signed, string? password,
         TrustAnchors anchors, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.Open(url, apiKey);
+        using var connection = ServerConnection.Open(url, credential);
         try
         {
             var uploader = new Uploader(connection, ResumeStore.Default(), 64 << 10, stderr);

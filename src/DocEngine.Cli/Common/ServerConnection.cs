@@ -5,7 +5,10 @@ using Grpc.Net.Client;
 
 namespace DocEngine.Cli.Common;
 
-/// <summary>The <c>--server</c> and <c>--api-key</c> options every server command takes, and the channel they open.</summary>
+/// <summary>
+/// The <c>--server</c>, <c>--api-key</c> and <c>--token</c> options every server command takes, and the channel they open:
+/// every call carries the credential, and a call refused for its rate is retried after the wait the server names.
+/// </summary>
 public sealed class ServerConnection : IDisposable
 {
     /// <summary>The key the Development environment ships with (appsettings.Development.json), used when none is given.</summary>
@@ -18,9 +21,10 @@ public sealed class ServerConnection : IDisposable
 
     private readonly bool _resumable;
 
-    private ServerConnection(string url, string apiKey, bool resumable)
+    private ServerConnection(string url, Credential credential, bool resumable, bool retryWhenRateLimited)
     {
         Url = url;
+        Credential = credential;
         _resumable = resumable;
         _channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions
         {
@@ -36,56 +40,55 @@ public sealed class ServerConnection : IDisposable
             MaxReceiveMessageSize = 16 << 20,
             MaxSendMessageSize = 16 << 20,
         });
-        Invoker = _channel.Intercept(headers =>
+        var invoker = _channel.Intercept(headers =>
         {
-            headers.Add("authorization", "Bearer " + apiKey);
+            headers.Add("authorization", "Bearer " + credential.Value);
             return headers;
         });
+        Invoker = retryWhenRateLimited ? invoker.Intercept(new RateLimitRetry()) : invoker;
     }
+
+    /// <summary>What the calls are made with.</summary>
+    public Credential Credential { get; }
 
     /// <summary>The server URL.</summary>
     public string Url { get; }
 
-    /// <summary>Calls through this invoker carry the API key.</summary>
+    /// <summary>Calls through this invoker carry the credential.</summary>
     public CallInvoker Invoker { get; }
 
     /// <summary>The server to use when none is named: env DOCENGINE_SERVER, else <see cref="DefaultServer"/>.</summary>
     public static string DefaultUrl() =>
         Environment.GetEnvironmentVariable("DOCENGINE_SERVER") is { Length: > 0 } fromEnv ? fromEnv : DefaultServer;
 
-    /// <summary>Adds <c>--server</c> and <c>--api-key</c> to a command.</summary>
-    public static (Option<string> Server, Option<string?> ApiKey) AddOptions(Command command)
+    /// <summary>Adds <c>--server</c>, <c>--api-key</c> and <c>--token</c> to a command.</summary>
+    public static (Option<string> Server, CredentialOptions Credentials) AddOptions(Command command)
     {
         var server = new Option<string>("--server")
         {
             Description = $"DocEngine server URL (default: env DOCENGINE_SERVER, else {DefaultServer})",
             DefaultValueFactory = _ => DefaultUrl(),
         };
-        var apiKey = new Option<string?>("--api-key")
-        {
-            Description = "API key (default: env DOCENGINE_API_KEY, else the Development key)",
-        };
         command.Add(server);
-        command.Add(apiKey);
-        return (server, apiKey);
+        return (server, CredentialOptions.AddTo(command));
     }
 
     /// <summary>Opens a channel from the parsed options.</summary>
-    public static ServerConnection Open(ParseResult parse, (Option<string> Server, Option<string?> ApiKey) options) =>
-        Open(parse.GetValue(options.Server)!, parse.GetValue(options.ApiKey), ExitCodes.IsResumable(parse.CommandResult.Command.Name));
+    public static ServerConnection Open(ParseResult parse, (Option<string> Server, CredentialOptions Credentials) options) =>
+        Open(parse.GetValue(options.Server)!, options.Credentials.Resolve(parse), ExitCodes.IsResumable(parse.CommandResult.Command.Name));
 
     /// <summary>
-    /// Opens a channel to <paramref name="url"/>; the key defaults to env DOCENGINE_API_KEY, then the Development key.
-    /// <paramref name="resumable"/> says whether running the command again continues its work (upload, download).
+    /// Opens a channel to <paramref name="url"/> that sends <paramref name="credential"/>. <paramref name="resumable"/> says
+    /// whether running the command again continues its work (upload, download); <paramref name="retryWhenRateLimited"/>
+    /// off leaves rate-limit refusals to the caller (the load generator counts them).
     /// </summary>
-    public static ServerConnection Open(string url, string? apiKey, bool resumable = false)
+    public static ServerConnection Open(string url, Credential credential, bool resumable = false, bool retryWhenRateLimited = true)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CliFailure(ExitCodes.Usage, $"--server must be an http:// or https:// URL, not '{url}'.");
         }
-        var key = apiKey ?? (Environment.GetEnvironmentVariable("DOCENGINE_API_KEY") is { Length: > 0 } fromEnv ? fromEnv : DevelopmentApiKey);
-        return new ServerConnection(url, key, resumable);
+        return new ServerConnection(url, credential, resumable, retryWhenRateLimited);
     }
 
     /// <summary>Turns a failed call into the exit code and sentence the CLI contract promises.</summary>
@@ -94,6 +97,8 @@ public sealed class ServerConnection : IDisposable
             + $"(http://localhost:5080 in Development; 5081 is the browsers' port), or start the server with its appsettings.json so it listens with HTTP/2.")
         : e.StatusCode switch
     {
+        StatusCode.ResourceExhausted when RateLimitRetry.DelayOf(e) is not null => new CliFailure(ExitCodes.Unreachable,
+            $"{e.Status.Detail} (still refused after {RateLimitRetry.MaxRetries} retries; run the command again later)"),
         StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.OutOfRange
             or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.DataLoss => new CliFailure(ExitCodes.Refused, e.Status.Detail),
         StatusCode.Unavailable or StatusCode.DeadlineExceeded => new CliFailure(ExitCodes.Unreachable,

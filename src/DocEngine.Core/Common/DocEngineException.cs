@@ -21,6 +21,8 @@ public enum ErrorKind
     DataLoss,
     /// <summary>The caller did not prove who it is.</summary>
     Unauthenticated,
+    /// <summary>The caller is known but may not make this call (an applicant token asking for a tenant-wide call).</summary>
+    PermissionDenied,
 }
 
 /// <summary>
@@ -37,6 +39,9 @@ public sealed class DocEngineException(ErrorKind kind, string reason, string mes
 
     /// <summary>The request field at fault, in proto field-name form, when one is.</summary>
     public string? Field { get; init; }
+
+    /// <summary>How long to wait before retrying, when waiting is what helps (a rate limit); sent as <c>google.rpc.RetryInfo</c>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Extra facts for programs, for example the current offset.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();

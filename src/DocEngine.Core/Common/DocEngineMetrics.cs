@@ -26,6 +26,18 @@ public static class DocEngineMetrics
     private static readonly Counter<long> Renditions = Meter.CreateCounter<long>("docengine.renditions.made", "{rendition}",
         "Renditions made and stored by processing (each part of a split PDF counts), by media type; answers from the rendition cache do not count.");
 
+    private static readonly Counter<long> TokensCreated = Meter.CreateCounter<long>("docengine.access_tokens.created", "{token}",
+        "Applicant access tokens minted by AccessService.CreateAccessToken.");
+
+    private static readonly Counter<long> TokensRevoked = Meter.CreateCounter<long>("docengine.access_tokens.revoked", "{token}",
+        "Applicant access tokens revoked by AccessService.RevokeAccessToken.");
+
+    private static readonly Counter<long> CallsLimited = Meter.CreateCounter<long>("docengine.calls.rate_limited", "{call}",
+        "Calls refused with RESOURCE_EXHAUSTED by the per-tenant or per-token rate limit, by caller kind (tenant, token).");
+
+    private static readonly Counter<long> CallsUnauthenticated = Meter.CreateCounter<long>("docengine.calls.unauthenticated", "{call}",
+        "Calls refused with UNAUTHENTICATED or PERMISSION_DENIED, by reason (API_KEY_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, …).");
+
     // Weak, so a renderer whose host has stopped (tests run many hosts in one process) drops out instead of being kept alive.
     private static readonly ConditionalWeakTable<object, Func<(int Busy, int Capacity)>> Renderers = new();
 
@@ -52,6 +64,18 @@ public static class DocEngineMetrics
 
     /// <summary>Counts one rendition stored, tagged <c>kind</c> with its media type (a handful of values).</summary>
     public static void RenditionMade(string mediaType) => Renditions.Add(1, new KeyValuePair<string, object?>("kind", mediaType));
+
+    /// <summary>Counts applicant tokens minted.</summary>
+    public static void AccessTokensCreated(int count) => TokensCreated.Add(count);
+
+    /// <summary>Counts applicant tokens revoked.</summary>
+    public static void AccessTokensRevoked(int count) => TokensRevoked.Add(count);
+
+    /// <summary>Counts one call refused by a rate limit; <paramref name="caller"/> is "tenant" or "token".</summary>
+    public static void CallLimited(string caller) => CallsLimited.Add(1, new KeyValuePair<string, object?>("caller", caller));
+
+    /// <summary>Counts one call refused for its credentials, tagged with the refusal's stable reason.</summary>
+    public static void CallRefused(string reason) => CallsUnauthenticated.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Reports a renderer pool's <paramref name="slots"/> in the renderer gauges for as long as <paramref name="owner"/> lives.</summary>
     public static void ObserveRenderer(object owner, Func<(int Busy, int Capacity)> slots) => Renderers.AddOrUpdate(owner, slots);

@@ -55,10 +55,22 @@ public sealed record ReceiptRecord(
     DateTimeOffset IssueTime);
 
 /// <summary>What happened to an application, when.</summary>
-public enum ApplicationEventKind { Created, UploadStarted, DocumentReceived, SupplementaryDocumentReceived, Submitted, RenditionMade, ReceiptIssued }
+public enum ApplicationEventKind
+{
+    Created, UploadStarted, DocumentReceived, SupplementaryDocumentReceived, Submitted, RenditionMade, ReceiptIssued,
+    /// <summary>A document's bytes (or its pages, as previews) were read: the audit trail of issue 17.</summary>
+    DocumentRead,
+    /// <summary>An applicant access token was minted for the application.</summary>
+    AccessTokenCreated,
+    /// <summary>An applicant access token of the application was revoked.</summary>
+    AccessTokenRevoked,
+}
 
-/// <summary>One event of an application's timeline, derived from what is stored.</summary>
-public sealed record ApplicationEventRecord(DateTimeOffset Time, ApplicationEventKind Kind, string Resource, string Description);
+/// <summary>
+/// One event of an application's timeline, derived from what is stored. <paramref name="Actor"/> says who did it and
+/// <paramref name="AccessToken"/> with which applicant token, for audit events; both are empty where nobody is recorded.
+/// </summary>
+public sealed record ApplicationEventRecord(DateTimeOffset Time, ApplicationEventKind Kind, string Resource, string Description, string Actor = "", string AccessToken = "");
 
 /// <summary>A server-side batch and its counts (kept current as items finish).</summary>
 public sealed record BatchRecord(

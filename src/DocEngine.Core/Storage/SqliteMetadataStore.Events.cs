@@ -35,6 +35,9 @@ public sealed partial class SqliteMetadataStore
         await ReadEventsAsync(connection, "SELECT issue_time, document_id, sequence FROM receipts WHERE tenant = $tenant AND application_id = $app;",
             tenant, applicationId, r => new(FromUnixMicros(r.GetInt64(0)), ApplicationEventKind.ReceiptIssued, $"{name}/documents/{r.GetString(1)}/receipt",
                 string.Create(CultureInfo.InvariantCulture, $"Receipt {r.GetInt64(2)} was issued.")), events, cancellationToken).ConfigureAwait(false);
+        await ReadEventsAsync(connection, "SELECT time, kind, resource, description, actor, access_token FROM audit_events WHERE tenant = $tenant AND application_id = $app ORDER BY seq;",
+            tenant, applicationId, r => new(FromUnixMicros(r.GetInt64(0)), (ApplicationEventKind)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)),
+            events, cancellationToken).ConfigureAwait(false);
         return events.OrderBy(e => e.Time).ThenBy(e => e.Kind).ToList();
     }
 

@@ -6,9 +6,10 @@ namespace DocEngine.Core.Storage;
 /// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
 /// fsynced, which is what makes a reported upload offset durable.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore
+public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore,
+    IAccessTokenStore, IAuditEventStore, ISigningKeyStore
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
     private readonly string _connectionString;
 
     private SqliteMetadataStore(string path)
@@ -55,6 +56,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         if (current < 5)
         {
             await ExecuteAsync(connection, BatchAttentionSchema, cancellationToken).ConfigureAwait(false);
+        }
+        if (current < 6)
+        {
+            await ExecuteAsync(connection, AccessSchema, cancellationToken).ConfigureAwait(false);
         }
         return store;
     }

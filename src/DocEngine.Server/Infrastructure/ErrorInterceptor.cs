@@ -8,7 +8,8 @@ namespace DocEngine.Server.Infrastructure;
 
 /// <summary>
 /// The one place errors become gRPC statuses: a <see cref="DocEngineException"/> becomes its status code with a
-/// <c>google.rpc.Status</c> carrying an ErrorInfo (stable reason, facts) and, for a bad field, a BadRequest. Anything
+/// <c>google.rpc.Status</c> carrying an ErrorInfo (stable reason, facts), for a bad field a BadRequest, and for a rate
+/// limit a RetryInfo (when to call again). Anything
 /// unexpected is logged and answered with INTERNAL and a sentence, never a stack trace.
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
@@ -102,6 +103,10 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
                 FieldViolations = { new BadRequest.Types.FieldViolation { Field = refusal.Field, Description = refusal.Message } },
             }));
         }
+        if (refusal.RetryAfter is { } retryAfter)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+        }
         return status.ToRpcException();
     }
 
@@ -116,6 +121,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         ErrorKind.Aborted => Code.Aborted,
         ErrorKind.DataLoss => Code.DataLoss,
         ErrorKind.Unauthenticated => Code.Unauthenticated,
+        ErrorKind.PermissionDenied => Code.PermissionDenied,
         _ => Code.Internal,
     };
 }

@@ -34,6 +34,7 @@ public static class Metrics
             .ConfigureResource(resource => resource.AddService("docengine")) // target_info says "unknown_service:DocEngine.Server" otherwise
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation() // http.server.request.duration, whose http.route is the gRPC method
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel") // connections, rejected connections, and why each connection ended (timeouts: issue 17)
                 .AddRuntimeInstrumentation()
                 .AddMeter(DocEngineMetrics.MeterName)
                 .AddPrometheusExporter());

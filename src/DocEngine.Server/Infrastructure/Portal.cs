@@ -8,9 +8,10 @@ namespace DocEngine.Server.Infrastructure;
 /// </summary>
 public static class Portal
 {
-    // The page loads only its own files, draws previews from blob: URLs and talks only to this origin.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; " +
+    // The page loads only its own files, draws previews from blob: URLs and talks only to this origin (and to the
+    // portal back end that hands it tokens, when DocEngine:Portal:TokenUrl names one elsewhere).
+    private static string ContentSecurityPolicy(string tokenOrigin) =>
+        $"default-src 'self'; img-src 'self' blob: data:; connect-src 'self'{tokenOrigin}; style-src 'self'; script-src 'self'; " +
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
     /// <summary>Adds the page's files and settings when <c>DocEngine:Portal:Enabled</c> is true.</summary>
@@ -33,6 +34,8 @@ public static class Portal
                 statusCode: StatusCodes.Status503ServiceUnavailable));
             return app;
         }
+        var tokenOrigin = Uri.TryCreate(portal.TokenUrl, UriKind.Absolute, out var tokenUrl) ? " " + tokenUrl.GetLeftPart(UriPartial.Authority) : "";
+        var policy = ContentSecurityPolicy(tokenOrigin);
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
@@ -41,19 +44,23 @@ public static class Portal
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = policy;
+                headers["Referrer-Policy"] = "no-referrer"; // a ?token= link never leaks through a Referer header
                 headers.XContentTypeOptions = "nosniff";
                 headers.CacheControl = "no-cache"; // a rebuilt page is picked up at once; ETags keep repeats cheap
             },
         });
         var uploads = app.Services.GetRequiredService<Core.DocEngineOptions>().Uploads;
         var chunkBytes = Math.Clamp(portal.ChunkBytes, 16 << 10, uploads.MaxChunkBytes);
+        // A tenant key reaches the page only in Development (AddDocEngine refuses DocEngine:Portal:ApiKey elsewhere).
+        var development = app.Environment.IsDevelopment();
         app.MapGet("/config.json", () => Results.Json(new PortalConfig(
-            portal.ApiKey.Length > 0 ? portal.ApiKey : null, chunkBytes, portal.TargetBytes, portal.PreviewWidth, uploads.MaxUploadBytes)));
+            development && portal.ApiKey.Length > 0 ? portal.ApiKey : null, development, portal.TokenUrl.Length > 0 ? portal.TokenUrl : null,
+            chunkBytes, portal.TargetBytes, portal.PreviewWidth, uploads.MaxUploadBytes)));
         ServerLog.PortalServed(logger, root);
         return app;
     }
 
     /// <summary>What the page reads at start (camelCase JSON).</summary>
-    private sealed record PortalConfig(string? ApiKey, int ChunkBytes, long TargetBytes, int PreviewWidth, long MaxUploadBytes);
+    private sealed record PortalConfig(string? ApiKey, bool Development, string? TokenUrl, int ChunkBytes, long TargetBytes, int PreviewWidth, long MaxUploadBytes);
 }

@@ -3,7 +3,7 @@ namespace DocEngine.Server.Infrastructure;
 /// <summary>Server log events. Ids and method names only; never document bytes, file names or keys.</summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(2001, LogLevel.Warning, "No API keys are configured under DocEngine:ApiKeys: every DocEngine call will be refused, and health reports NOT_SERVING. Add one per portal (DocEngine__ApiKeys__0__Key, DocEngine__ApiKeys__0__Tenant)")]
+    [LoggerMessage(2001, LogLevel.Warning, "No API keys are configured under DocEngine:ApiKeys and no OIDC issuer under DocEngine:Oidc: every DocEngine call will be refused, and health reports NOT_SERVING. Add one per portal (DocEngine__ApiKeys__0__Key, DocEngine__ApiKeys__0__Tenant)")]
     public static partial void NoApiKeys(ILogger logger);
 
     [LoggerMessage(2002, LogLevel.Error, "Unexpected failure in {Method} (reference {Reference})")]
@@ -29,4 +29,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(2009, LogLevel.Warning, "No appsettings.json in {Folder}: DocEngine runs on built-in defaults and environment variables only")]
     public static partial void ConfigurationMissing(ILogger logger, string folder);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Reloading the revoked access tokens failed; until it works again each token is looked up in the store")]
+    public static partial void RevocationRefreshFailed(ILogger logger, Exception exception);
 }

@@ -11,7 +11,7 @@ public sealed class ApplicationGrpcService(IApplicationStore applications, IAppl
     public override async Task<ListApplicationEventsResponse> ListApplicationEvents(ListApplicationEventsRequest request, ServerCallContext context)
     {
         var applicationId = ResourceNames.ParseApplication(request.Parent, "parent");
-        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var tenant = Callers.TenantOf(context);
         _ = await applications.GetApplicationAsync(tenant, applicationId, context.CancellationToken) ?? throw NotFound(applicationId);
         var events = await history.ListApplicationEventsAsync(tenant, applicationId, context.CancellationToken);
         // The timeline is rebuilt from stored history on each call; the token is the index of the next event.
@@ -45,27 +45,27 @@ public sealed class ApplicationGrpcService(IApplicationStore applications, IAppl
                 "The display_name may be at most 256 characters: shorten it.")
             { Field = "display_name" };
         }
-        var created = await applications.CreateApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, request.DisplayName, time.GetUtcNow(), context.CancellationToken);
+        var created = await applications.CreateApplicationAsync(Callers.TenantOf(context), id, request.DisplayName, time.GetUtcNow(), context.CancellationToken);
         return new CreateApplicationResponse { Application = created.ToProto() };
     }
 
     public override async Task<GetApplicationResponse> GetApplication(GetApplicationRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseApplication(request.Name);
-        var application = await applications.GetApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, context.CancellationToken) ?? throw NotFound(id);
+        var application = await applications.GetApplicationAsync(Callers.TenantOf(context), id, context.CancellationToken) ?? throw NotFound(id);
         return new GetApplicationResponse { Application = application.ToProto() };
     }
 
     public override async Task<ListApplicationsResponse> ListApplications(ListApplicationsRequest request, ServerCallContext context)
     {
-        var page = await applications.ListApplicationsAsync(ApiKeyInterceptor.TenantOf(context), request.PageSize, request.PageToken, context.CancellationToken);
+        var page = await applications.ListApplicationsAsync(Callers.TenantOf(context), request.PageSize, request.PageToken, context.CancellationToken);
         return new ListApplicationsResponse { Applications = { page.Items.Select(a => a.ToProto()) }, NextPageToken = page.NextPageToken };
     }
 
     public override async Task<SubmitApplicationResponse> SubmitApplication(SubmitApplicationRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseApplication(request.Name);
-        var application = await applications.SubmitApplicationAsync(ApiKeyInterceptor.TenantOf(context), id, time.GetUtcNow(), context.CancellationToken) ?? throw NotFound(id);
+        var application = await applications.SubmitApplicationAsync(Callers.TenantOf(context), id, time.GetUtcNow(), context.CancellationToken) ?? throw NotFound(id);
         return new SubmitApplicationResponse { Application = application.ToProto() };
     }
 

@@ -24,16 +24,16 @@ public sealed class BatchGrpcService(StoredBatches batches, TimeProvider time) :
                 _ => throw new Core.Common.DocEngineException(Core.Common.ErrorKind.InvalidArgument, "UNKNOWN_BATCH_OPERATION",
                     "Each operation must be NORMALIZE, PREVIEW or VERIFY.") { Field = "operations" },
             }).Distinct().Order().ToList();
-        var batch = await batches.StartAsync(ApiKeyInterceptor.TenantOf(context), applicationId, ops, request.MaxBytes > 0 ? request.MaxBytes : null, context.CancellationToken);
+        var batch = await batches.StartAsync(Callers.TenantOf(context), applicationId, ops, request.MaxBytes > 0 ? request.MaxBytes : null, context.CancellationToken);
         return new StartBatchResponse { Batch = ToProto(batch) };
     }
 
     public override async Task<GetBatchResponse> GetBatch(GetBatchRequest request, ServerCallContext context) =>
-        new() { Batch = ToProto(await batches.GetAsync(ApiKeyInterceptor.TenantOf(context), ResourceNames.ParseBatch(request.Name), context.CancellationToken)) };
+        new() { Batch = ToProto(await batches.GetAsync(Callers.TenantOf(context), ResourceNames.ParseBatch(request.Name), context.CancellationToken)) };
 
     public override async Task WatchBatch(WatchBatchRequest request, IServerStreamWriter<WatchBatchResponse> responseStream, ServerCallContext context)
     {
-        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var tenant = Callers.TenantOf(context);
         var id = ResourceNames.ParseBatch(request.Name);
         while (true)
         {

@@ -1,4 +1,5 @@
 using DocEngine.Contract.V1;
+using DocEngine.Core.Access;
 using DocEngine.Core.Previews;
 using DocEngine.Server.Infrastructure;
 using Grpc.Core;
@@ -7,7 +8,7 @@ using PreviewService = DocEngine.Contract.V1.PreviewService;
 namespace DocEngine.Server.Services;
 
 /// <summary>PreviewService: streams a summary, the pages in order, then the contact sheet when asked.</summary>
-public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, ServerOptions serverOptions) : PreviewService.PreviewServiceBase
+public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, ServerOptions serverOptions, AuditTrail audit) : PreviewService.PreviewServiceBase
 {
     public override async Task RenderPreviews(RenderPreviewsRequest request, IServerStreamWriter<RenderPreviewsResponse> responseStream, ServerCallContext context)
     {
@@ -21,7 +22,11 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, Se
             request.Password is "" ? null : request.Password,
             request.ContactSheet) { BypassCache = request.BypassCache };
         var cancellationToken = context.CancellationToken;
-        await using var session = await previews.OpenAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), renditionId, options, cancellationToken);
+        var caller = Callers.Of(context);
+        await using var session = await previews.OpenAsync(caller.Tenant, new DocumentKey(applicationId, documentId), renditionId, options, cancellationToken);
+        // Previews show the document's content: the read is recorded before the first page is drawn (issue 17).
+        await audit.RecordAsync(caller.Tenant, applicationId, Core.Storage.ApplicationEventKind.DocumentRead, request.Name,
+            $"Page(s) {PageList(session.Plan.Pages)} were shown as previews to {AuditTrail.Describe(caller.Actor)}.", caller.Actor, caller.TokenId, cancellationToken);
         await responseStream.WriteAsync(new RenderPreviewsResponse
         {
             Summary = new PreviewSummary { PageCount = session.Plan.PageCount, Pages = { session.Plan.Pages }, Warnings = { session.Plan.Warnings } },
@@ -35,5 +40,23 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, Se
             var (sheet, rendition) = await session.ContactSheetAsync(cancellationToken);
             await responseStream.WriteAsync(new RenderPreviewsResponse { ContactSheet = sheet.ToProto(rendition) }, cancellationToken);
         }
+    }
+
+    /// <summary>"1–3, 7" for pages 1, 2, 3 and 7.</summary>
+    private static string PageList(IEnumerable<int> pages)
+    {
+        var runs = new List<string>();
+        foreach (var page in pages.Order())
+        {
+            if (runs.Count > 0 && runs[^1].Split('–') is var run && int.Parse(run[^1], System.Globalization.CultureInfo.InvariantCulture) == page - 1)
+            {
+                runs[^1] = $"{run[0]}–{page}";
+            }
+            else
+            {
+                runs.Add(page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return runs.Count == 0 ? "none" : string.Join(", ", runs);
     }
 }

@@ -11,7 +11,7 @@ public sealed class ProcessingGrpcService(RenditionService renditions, ServerOpt
     public override async Task<InspectDocumentResponse> InspectDocument(InspectDocumentRequest request, ServerCallContext context)
     {
         var (applicationId, documentId) = ResourceNames.ParseDocument(request.Name);
-        var info = await renditions.InspectAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId),
+        var info = await renditions.InspectAsync(Callers.TenantOf(context), new DocumentKey(applicationId, documentId),
             request.Password is "" ? null : request.Password, context.CancellationToken);
         return new InspectDocumentResponse { Info = info.ToProto() };
     }
@@ -24,7 +24,7 @@ public sealed class ProcessingGrpcService(RenditionService renditions, ServerOpt
             var (applicationId, documentId) = ResourceNames.ParseDocument(name, "documents");
             return new DocumentKey(applicationId, documentId);
         }).ToList();
-        var parts = await renditions.ProcessAsync(ApiKeyInterceptor.TenantOf(context), keys, request.Options.ToCore(), request.Options.ToPdfRequest(),
+        var parts = await renditions.ProcessAsync(Callers.TenantOf(context), keys, request.Options.ToCore(), request.Options.ToPdfRequest(),
             context.CancellationToken, request.BypassCache);
         var response = new ProcessDocumentResponse { Rendition = parts[0].ToProto() };
         if (parts.Count > 1)

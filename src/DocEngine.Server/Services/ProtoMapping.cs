@@ -93,9 +93,36 @@ internal static class ProtoMapping
             Core.Storage.ApplicationEventKind.SupplementaryDocumentReceived => Contract.V1.ApplicationEventKind.SupplementaryDocumentReceived,
             Core.Storage.ApplicationEventKind.Submitted => Contract.V1.ApplicationEventKind.Submitted,
             Core.Storage.ApplicationEventKind.RenditionMade => Contract.V1.ApplicationEventKind.RenditionMade,
+            Core.Storage.ApplicationEventKind.DocumentRead => Contract.V1.ApplicationEventKind.DocumentRead,
+            Core.Storage.ApplicationEventKind.AccessTokenCreated => Contract.V1.ApplicationEventKind.AccessTokenCreated,
+            Core.Storage.ApplicationEventKind.AccessTokenRevoked => Contract.V1.ApplicationEventKind.AccessTokenRevoked,
             _ => Contract.V1.ApplicationEventKind.ReceiptIssued,
         },
         Resource = record.Resource,
         Description = record.Description,
+        Actor = record.Actor,
+        AccessToken = record.AccessToken is "" ? "" : "accessTokens/" + record.AccessToken,
     };
+
+    public static AccessToken ToProto(this AccessTokenRecord record)
+    {
+        var proto = new AccessToken
+        {
+            Name = "accessTokens/" + record.Id,
+            Application = ResourceNames.Application(record.ApplicationId),
+            CreateTime = Timestamp.FromDateTimeOffset(record.CreateTime),
+            ExpireTime = Timestamp.FromDateTimeOffset(record.ExpireTime),
+            RevokeTime = record.RevokeTime is { } revoked ? Timestamp.FromDateTimeOffset(revoked) : null,
+        };
+        Core.Access.AccessPermissionNames.TryParse(record.Permissions, out var permissions);
+        if (permissions.HasFlag(Core.Access.AccessPermissions.Upload))
+        {
+            proto.Permissions.Add(AccessPermission.Upload);
+        }
+        if (permissions.HasFlag(Core.Access.AccessPermissions.Read))
+        {
+            proto.Permissions.Add(AccessPermission.Read);
+        }
+        return proto;
+    }
 }

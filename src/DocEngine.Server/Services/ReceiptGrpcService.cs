@@ -13,14 +13,14 @@ public sealed class ReceiptGrpcService(ReceiptService receipts) : Contract.V1.Re
     {
         var name = request.Name.EndsWith("/receipt", StringComparison.Ordinal) ? request.Name[..^"/receipt".Length] : request.Name;
         var (applicationId, documentId) = ResourceNames.ParseDocument(name);
-        var receipt = await receipts.GetOrIssueAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), context.CancellationToken);
+        var receipt = await receipts.GetOrIssueAsync(Callers.TenantOf(context), new DocumentKey(applicationId, documentId), context.CancellationToken);
         return new GetReceiptResponse { Receipt = receipt.ToProto() };
     }
 
     public override async Task<ListReceiptsResponse> ListReceipts(ListReceiptsRequest request, ServerCallContext context)
     {
         var applicationId = ResourceNames.ParseApplication(request.Parent, "parent");
-        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var tenant = Callers.TenantOf(context);
         await receipts.IssuePendingAsync(tenant, applicationId, context.CancellationToken);
         var page = await receipts.ListAsync(tenant, applicationId, request.PageSize, request.PageToken, context.CancellationToken);
         var response = new ListReceiptsResponse { NextPageToken = page.NextPageToken };

@@ -18,6 +18,9 @@ internal static class ResourceNames
     public static string ParseUpload(string name, string field = "name") =>
         Single(name, "uploads", field, "uploads/{upload_id}");
 
+    public static string ParseAccessToken(string name, string field = "name") =>
+        Single(name, "accessTokens", field, "accessTokens/{token_id}");
+
     public static string ParseBatch(string name, string field = "name") =>
         Single(name, "batches", field, "batches/{batch_id}");
 

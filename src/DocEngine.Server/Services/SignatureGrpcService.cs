@@ -31,7 +31,7 @@ public sealed class SignatureGrpcService(StoredSignatureVerifier verifier) : Sig
                 throw new DocEngineException(e.Kind, e.Reason, e.Message) { Field = "trust_anchors_pem" };
             }
         }
-        var report = await verifier.VerifyAsync(ApiKeyInterceptor.TenantOf(context), new DocumentKey(applicationId, documentId), signed,
+        var report = await verifier.VerifyAsync(Callers.TenantOf(context), new DocumentKey(applicationId, documentId), signed,
             request.Password is "" ? null : request.Password, extra, context.CancellationToken);
         return new VerifySignaturesResponse { Report = report.ToProto() };
     }

@@ -10,7 +10,7 @@ public sealed class UploadGrpcService(UploadManager uploads, ReceiptIssuerServic
 {
     public override async Task Upload(IAsyncStreamReader<UploadRequest> requestStream, IServerStreamWriter<UploadResponse> responseStream, ServerCallContext context)
     {
-        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var tenant = Callers.TenantOf(context);
         var cancellationToken = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellationToken))
         {
@@ -57,13 +57,13 @@ public sealed class UploadGrpcService(UploadManager uploads, ReceiptIssuerServic
 
     public override async Task<CreateUploadSessionResponse> CreateUploadSession(CreateUploadSessionRequest request, ServerCallContext context)
     {
-        var upload = await uploads.CreateAsync(ApiKeyInterceptor.TenantOf(context), (request.Metadata ?? new UploadMetadata()).ToCore(), context.CancellationToken);
+        var upload = await uploads.CreateAsync(Callers.TenantOf(context), (request.Metadata ?? new UploadMetadata()).ToCore(), context.CancellationToken);
         return new CreateUploadSessionResponse { Session = upload.ToProto() };
     }
 
     public override async Task<AppendUploadChunkResponse> AppendUploadChunk(AppendUploadChunkRequest request, ServerCallContext context)
     {
-        var upload = await uploads.AppendAsync(ApiKeyInterceptor.TenantOf(context), ResourceNames.ParseUpload(request.Name), request.Offset,
+        var upload = await uploads.AppendAsync(Callers.TenantOf(context), ResourceNames.ParseUpload(request.Name), request.Offset,
             request.Data.Memory, request.HasCrc32C ? request.Crc32C : null, context.CancellationToken);
         return new AppendUploadChunkResponse
         {
@@ -74,7 +74,7 @@ public sealed class UploadGrpcService(UploadManager uploads, ReceiptIssuerServic
 
     public override async Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
     {
-        var tenant = ApiKeyInterceptor.TenantOf(context);
+        var tenant = Callers.TenantOf(context);
         var document = await uploads.CompleteAsync(tenant, ResourceNames.ParseUpload(request.Name), request.Sha256, context.CancellationToken);
         receipts.Enqueue(tenant, document.ApplicationId);
         return new CompleteUploadResponse { Document = document.ToProto() };
@@ -82,13 +82,13 @@ public sealed class UploadGrpcService(UploadManager uploads, ReceiptIssuerServic
 
     public override async Task<GetUploadStatusResponse> GetUploadStatus(GetUploadStatusRequest request, ServerCallContext context)
     {
-        var upload = await uploads.GetAsync(ApiKeyInterceptor.TenantOf(context), ResourceNames.ParseUpload(request.Name), context.CancellationToken);
+        var upload = await uploads.GetAsync(Callers.TenantOf(context), ResourceNames.ParseUpload(request.Name), context.CancellationToken);
         return new GetUploadStatusResponse { Session = upload.ToProto() };
     }
 
     public override async Task<CancelUploadResponse> CancelUpload(CancelUploadRequest request, ServerCallContext context)
     {
-        var upload = await uploads.CancelAsync(ApiKeyInterceptor.TenantOf(context), ResourceNames.ParseUpload(request.Name), context.CancellationToken);
+        var upload = await uploads.CancelAsync(Callers.TenantOf(context), ResourceNames.ParseUpload(request.Name), context.CancellationToken);
         return new CancelUploadResponse { Session = upload.ToProto() };
     }
 

@@ -51,6 +51,16 @@ public class DocEngineFactory : WebApplicationFactory<server::Program>
 
     public string DataDirectory => _data.Path;
 
+    /// <summary>The HTTP/2 listener's URL, started on first use (on Kestrel only), for clients that open their own channel.</summary>
+    public string GrpcUrl
+    {
+        get
+        {
+            StartServer();
+            return $"http://127.0.0.1:{_http2Port}";
+        }
+    }
+
     public FakeTime Time { get; } = new();
 
     public UploadManager Uploads => Services.GetRequiredService<UploadManager>();
@@ -65,6 +75,7 @@ public class DocEngineFactory : WebApplicationFactory<server::Program>
         builder.UseSetting("DocEngine:ApiKeys:0:Tenant", "tenant-a");
         builder.UseSetting("DocEngine:ApiKeys:1:Key", KeyB);
         builder.UseSetting("DocEngine:ApiKeys:1:Tenant", "tenant-b");
+        builder.UseSetting("DocEngine:Limits:TenantRequestsPerSecond", "0"); // tests that are about rate limits set their own
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

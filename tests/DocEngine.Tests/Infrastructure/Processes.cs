@@ -71,18 +71,49 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the server; <paramref name="settings"/> are extra configuration keys (e.g. DocEngine:Portal:ChunkBytes);
-    /// <paramref name="workingDirectory"/> is where it is started from (default: its own folder).
+    /// Starts the server; <paramref name="settings"/> are extra configuration keys (e.g. DocEngine:Portal:ChunkBytes),
+    /// <paramref name="workingDirectory"/> is where it is started from (default: its own folder), and
+    /// <paramref name="environmentName"/> the ASP.NET Core environment (Development by default, as its key is the CLI's default).
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? settings = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null, string environmentName = "Development")
     {
-        var url = $"http://127.0.0.1:{port ?? DocEngineFactory.FreePort()}";
-        var webUrl = $"http://127.0.0.1:{DocEngineFactory.FreePort()}";
-        // Development names its two listeners (appsettings.Development.json); the test moves both to free ports.
+        var server = new ServerProcess(Process.Start(StartInfo(dataDirectory, port, settings, environmentName, workingDirectory, out var url, out var webUrl))!, url, webUrl);
+        await server.WaitUntilServingAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server and waits for it to exit, for settings it must refuse at start: its exit code and what it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string dataDirectory, IReadOnlyDictionary<string, string> settings, string environmentName)
+    {
+        using var process = Process.Start(StartInfo(dataDirectory, null, settings, environmentName, null, out _, out _))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The server did not exit within a minute: it started although it should have refused its settings.");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(string dataDirectory, int? port, IReadOnlyDictionary<string, string>? settings, string environmentName,
+        string? workingDirectory, out string url, out string webUrl)
+    {
+        url = $"http://127.0.0.1:{port ?? DocEngineFactory.FreePort()}";
+        webUrl = $"http://127.0.0.1:{DocEngineFactory.FreePort()}";
+        // Development names its two listeners (appsettings.Development.json); the test moves both to free ports, and
+        // gives any other environment the same two.
         var environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_ENVIRONMENT"] = environmentName,
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
+            ["Kestrel__Endpoints__Web__Protocols"] = "Http1",
             ["Kestrel__Endpoints__Grpc__Url"] = url,
             ["Kestrel__Endpoints__Web__Url"] = webUrl,
             ["DocEngine__DataDirectory"] = dataDirectory,
@@ -95,10 +126,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             environment[key.Replace(":", "__")] = value;
         }
-        var process = Process.Start(DotNet.StartInfo(RepoPaths.ServerDll, [], environment, workingDirectory))!;
-        var server = new ServerProcess(process, url, webUrl);
-        await server.WaitUntilServingAsync();
-        return server;
+        return DotNet.StartInfo(RepoPaths.ServerDll, [], environment, workingDirectory);
     }
 
     /// <summary>A call invoker with the Development key.</summary>
@@ -148,6 +176,11 @@ public sealed class ServerProcess : IAsyncDisposable
             catch (RpcException) when (DateTime.UtcNow < deadline)
             {
             }
+            catch (RpcException e)
+            {
+                Kill();
+                throw new InvalidOperationException($"The server did not become healthy within a minute ({e.Status}):\n{Log}", e);
+            }
             await Task.Delay(100);
         }
     }
@@ -179,12 +212,29 @@ public sealed class CliProcess : IDisposable
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
-    public static CliProcess Start(string cacheDirectory, params string[] arguments) =>
-        new(Process.Start(DotNet.StartInfo(RepoPaths.CliDll, arguments, new Dictionary<string, string>
+    public static CliProcess Start(string cacheDirectory, params string[] arguments) => Start(cacheDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the CLI with extra environment variables (DOCENGINE_TOKEN, …); the developer's own credentials never leak in.</summary>
+    public static CliProcess Start(string cacheDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var all = new Dictionary<string, string>
         {
             ["DOCENGINE_CACHE_DIR"] = cacheDirectory,
             ["DOCENGINE_API_KEY"] = "",
-        }))!);
+            ["DOCENGINE_TOKEN"] = "",
+        };
+        foreach (var (key, value) in environment)
+        {
+            all[key] = value;
+        }
+        return new(Process.Start(DotNet.StartInfo(RepoPaths.CliDll, arguments, all))!);
+    }
+
+    public static async Task<CliResult> RunAsync(string cacheDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using var cli = Start(cacheDirectory, environment, arguments);
+        return await cli.WaitAsync();
+    }
 
     public static async Task<CliResult> RunAsync(string cacheDirectory, params string[] arguments)
     {

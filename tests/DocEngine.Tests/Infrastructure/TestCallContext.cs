@@ -1,3 +1,5 @@
+extern alias server;
+
 using Grpc.Core;
 
 namespace DocEngine.Tests.Infrastructure;
@@ -14,7 +16,7 @@ internal sealed class TestCallContext : ServerCallContext
     public static TestCallContext For(string tenant)
     {
         var context = new TestCallContext();
-        context._userState["docengine.tenant"] = tenant;
+        context._userState["docengine.caller"] = new server::DocEngine.Server.Infrastructure.Caller(tenant, "key:test", Grant: null);
         return context;
     }
 

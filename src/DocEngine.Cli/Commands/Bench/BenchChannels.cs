@@ -5,7 +5,7 @@ namespace DocEngine.Cli.Commands.Bench;
 
 /// <summary>
 /// The channels the callers share: one per <see cref="CallersPerChannel"/> callers, each the CLI's own
-/// <see cref="ServerConnection"/> channel (multiple HTTP/2 connections enabled, large stream windows, the API key on every call).
+/// <see cref="ServerConnection"/> channel (multiple HTTP/2 connections enabled, large stream windows, the credential on every call).
 /// </summary>
 internal sealed class BenchChannels : IDisposable
 {
@@ -18,12 +18,12 @@ internal sealed class BenchChannels : IDisposable
     private readonly ServerConnection[] _connections;
 
     /// <summary>Opens enough channels to <paramref name="url"/> for <paramref name="callers"/> callers (they connect on first use).</summary>
-    public BenchChannels(string url, string? apiKey, int callers)
+    public BenchChannels(string url, Credential credential, int callers)
     {
         _connections = new ServerConnection[(callers + CallersPerChannel - 1) / CallersPerChannel];
         for (var i = 0; i < _connections.Length; i++)
         {
-            _connections[i] = ServerConnection.Open(url, apiKey);
+            _connections[i] = ServerConnection.Open(url, credential, retryWhenRateLimited: false); // a refusal is a result: counted, never hidden
         }
     }
 

@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using DocEngine.Contract.V1;
+using DocEngine.Tests.Infrastructure;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Xunit.Abstractions;
+
+namespace DocEngine.Tests.Access;
+
+/// <summary>
+/// Limits that hold under abuse, on real server processes: a token or a tenant flooding at ten times its rate gets
+/// RESOURCE_EXHAUSTED with RetryInfo while another tenant's calls go on; a sender trickling its headers is cut off at the
+/// timeout; HTTP/2 connections are told the stream limit. No timing is asserted: latencies are reported, not judged.
+/// </summary>
+[Collection(AccessServers.Collection)]
+public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_token_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
+    {
+        var (application, document) = await servers.NewApplicationWithDocumentAsync();
+        var flooder = new DocumentService.DocumentServiceClient(servers.Node1.Invoker((await servers.MintAsync(application)).Token));
+        var request = new GetDocumentRequest { Name = document.Name };
+        // Ten times the token's rate for five seconds, paced: this is what the limit is for.
+        var (ok, refused, _) = await FloodAsync(() => flooder.GetDocumentAsync(request).ResponseAsync, AccessServers.TokenRate * 10, TimeSpan.FromSeconds(5),
+            () => servers.Node1.Invoker(ServerProcess.TenantBKey));
+        Assert.True(refused > 0, "the flooding token was never refused");
+        Assert.True(ok >= AccessServers.TokenBurst, $"the token got only {ok} calls through, fewer than its burst");
+    }
+
+    [Fact]
+    public async Task A_tenant_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
+    {
+        var flooder = new ApplicationService.ApplicationServiceClient(servers.Node1.Invoker(AccessServers.FloodKey));
+        var request = new ListApplicationsRequest { PageSize = 1 };
+        var (ok, refused, _) = await FloodAsync(() => flooder.ListApplicationsAsync(request).ResponseAsync, AccessServers.TenantRate * 10, TimeSpan.FromSeconds(3),
+            () => servers.Node1.Invoker(ServerProcess.TenantBKey));
+        Assert.True(refused > 0, "the flooding tenant was never refused");
+        Assert.True(ok >= AccessServers.TenantBurst, $"the tenant got only {ok} calls through, fewer than its burst");
+    }
+
+    [Fact]
+    public async Task A_sender_trickling_its_headers_is_cut_off_at_the_timeout_and_the_server_stays_healthy()
+    {
+        var uri = new Uri(servers.Node1.WebUrl);
+        using var slow = new TcpClient();
+        await slow.ConnectAsync(uri.Host, uri.Port);
+        var stream = slow.GetStream();
+        var clock = Stopwatch.StartNew();
+        var headers = Encoding.ASCII.GetBytes("POST /docengine.v1.ApplicationService/ListApplications HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+        var closed = false;
+        // One byte every 250 ms: a connection that would hold the server for minutes if headers had no deadline.
+        for (var i = 0; i < 400 && !closed; i++)
+        {
+            try
+            {
+                await stream.WriteAsync(headers.AsMemory(Math.Min(i, headers.Length - 1), 1));
+                await Task.Delay(250);
+                if (slow.Client.Poll(0, SelectMode.SelectRead))
+                {
+                    var answer = new byte[512];
+                    var read = await stream.ReadAsync(answer);
+                    closed = read == 0;
+                    if (read > 0)
+                    {
+                        output.WriteLine("The server answered: " + Encoding.ASCII.GetString(answer, 0, read).Split('\r')[0]);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                closed = true;
+            }
+        }
+        output.WriteLine($"The trickling sender was cut off after {clock.Elapsed.TotalSeconds:F1} s (RequestHeadersTimeout {AccessServers.HeadersTimeout.TotalSeconds} s).");
+        Assert.True(closed, "the server never closed a connection whose headers trickled in for 100 s");
+
+        using var channel = GrpcChannel.ForAddress(servers.Node1.Url);
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var applications = new ApplicationService.ApplicationServiceClient(servers.Node1.Invoker(ServerProcess.TenantBKey));
+        await applications.ListApplicationsAsync(new ListApplicationsRequest { PageSize = 1 });
+    }
+
+    [Fact]
+    public async Task An_http2_connection_is_told_the_stream_limit()
+    {
+        var uri = new Uri(servers.Node1.Url);
+        using var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+        await stream.WriteAsync(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }); // an empty SETTINGS frame
+        var header = new byte[9];
+        await stream.ReadExactlyAsync(header);
+        Assert.Equal(4, header[3]); // the server's first frame is its SETTINGS
+        var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+        await stream.ReadExactlyAsync(payload);
+        var settings = Enumerable.Range(0, payload.Length / 6).ToDictionary(
+            i => BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i * 6)), i => BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i * 6 + 2)));
+        Assert.Equal(32u, settings[0x3]); // SETTINGS_MAX_CONCURRENT_STREAMS, as Kestrel:Limits:Http2:MaxStreamsPerConnection says
+    }
+
+    /// <summary>
+    /// Calls <paramref name="call"/> at <paramref name="perSecond"/> for <paramref name="length"/> while another tenant
+    /// (<paramref name="bystander"/>) makes a call every 100 ms; every refusal must be RESOURCE_EXHAUSTED with RetryInfo,
+    /// and every call of the bystander must succeed. Reports the bystander's latencies.
+    /// </summary>
+    private async Task<(int Ok, int Refused, List<double> Latencies)> FloodAsync(Func<Task> call, int perSecond, TimeSpan length, Func<CallInvoker> bystander)
+    {
+        var other = new ApplicationService.ApplicationServiceClient(bystander());
+        var latencies = new List<double>();
+        using var stop = new CancellationTokenSource();
+        var served = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var clock = Stopwatch.StartNew();
+                await other.ListApplicationsAsync(new ListApplicationsRequest { PageSize = 1 }); // throws, failing the test, if refused
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+                await Task.Delay(100);
+            }
+        });
+        var calls = new List<Task>();
+        var started = Stopwatch.StartNew();
+        var total = (int)(perSecond * length.TotalSeconds);
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / perSecond) - started.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due);
+            }
+            calls.Add(call());
+        }
+        var ok = 0;
+        var refused = 0;
+        foreach (var task in calls)
+        {
+            try
+            {
+                await task;
+                ok++;
+            }
+            catch (RpcException e)
+            {
+                Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+                var retry = e.GetRpcStatus()?.GetDetail<RetryInfo>();
+                Assert.True(retry?.RetryDelay?.ToTimeSpan() > TimeSpan.Zero, "a rate-limit refusal carries RetryInfo with a delay");
+                Assert.Equal("RATE_LIMITED", e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
+                refused++;
+            }
+        }
+        await stop.CancelAsync();
+        await served;
+        var sorted = latencies.Order().ToList();
+        output.WriteLine($"{total} calls at {perSecond}/s over {started.Elapsed.TotalSeconds:F1} s: {ok} served, {refused} refused (RESOURCE_EXHAUSTED + RetryInfo).");
+        output.WriteLine($"The other tenant's {sorted.Count} calls meanwhile all succeeded: p50 {Percentile(sorted, 0.5):F1} ms, p99 {Percentile(sorted, 0.99):F1} ms, max {sorted[^1]:F1} ms.");
+        return (ok, refused, latencies);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
