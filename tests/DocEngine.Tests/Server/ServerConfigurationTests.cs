@@ -16,4 +16,18 @@ public sealed class ServerConfigurationTests(DocEngineFactory factory) : IClassF
         Assert.Equal(16 << 20, limits.InitialConnectionWindowSize);
         Assert.Equal(8 << 20, limits.InitialStreamWindowSize);
     }
+
+    [Fact]
+    public void The_limits_against_abuse_reach_kestrel()
+    {
+        // Issue 17: slow senders are cut off, one connection cannot open unbounded streams, dead peers are noticed.
+        var limits = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
+        Assert.Equal(TimeSpan.FromSeconds(15), limits.RequestHeadersTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), limits.KeepAliveTimeout);
+        Assert.Equal(100, limits.Http2.MaxStreamsPerConnection);
+        Assert.Equal(TimeSpan.FromSeconds(30), limits.Http2.KeepAlivePingDelay);
+        Assert.Equal(TimeSpan.FromSeconds(20), limits.Http2.KeepAlivePingTimeout);
+        Assert.Equal(240, limits.MinRequestBodyDataRate!.BytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(5), limits.MinRequestBodyDataRate.GracePeriod);
+    }
 }
