@@ -125,7 +125,7 @@ internal sealed class Uploader(ServerConnection connection, ResumeStore resume, 
                 // The interrupted call was still committing its last chunks when we asked: continue from where it ended.
                 previous.CommittedOffset = current;
             }
-            catch (RpcException e) when (attempt <= RateLimitRetry.MaxRetries && RateLimitRetry.DelayOf(e) is { } wait)
+            catch (RpcException e) when (attempt <= RateLimitRetry.MaxRetries && RateLimitRetry.DelayOf(e, attempt) is { } wait)
             {
                 // Refused for its rate before a byte was taken: wait as the server asks, then open the stream again.
                 await Task.Delay(wait, cancellationToken);

@@ -5,7 +5,8 @@ namespace DocEngine.Cli.Common;
 
 /// <summary>
 /// Backs off and calls again when the server refuses a call for its rate (RESOURCE_EXHAUSTED with a google.rpc.RetryInfo):
-/// it waits the delay the server names (plus a little jitter, so many clients do not return in step), up to
+/// it waits at least the delay the server names (plus a random share that grows with each attempt, so many clients
+/// refused together do not return in step), up to
 /// <see cref="MaxRetries"/> times. Unary calls, and server-streaming calls refused before their first message; the upload
 /// stream retries in the uploader. Any other refusal — a file too large, a full disk — is not retried.
 /// </summary>
@@ -14,15 +15,20 @@ public sealed class RateLimitRetry : Interceptor
     /// <summary>How many times one call is retried.</summary>
     public const int MaxRetries = 8;
 
-    /// <summary>The wait a rate-limit refusal asks for, capped at 30 s; null for any other failure.</summary>
-    public static TimeSpan? DelayOf(RpcException e)
+    /// <summary>
+    /// How long to wait before attempt <paramref name="attempt"/> + 1 after a rate-limit refusal: at least what the server
+    /// asks, plus a random share of it that doubles with each attempt (so callers refused together do not all return
+    /// together), at most 30 s; null for any other failure.
+    /// </summary>
+    public static TimeSpan? DelayOf(RpcException e, int attempt = 1)
     {
         if (e.StatusCode != StatusCode.ResourceExhausted || e.GetRpcStatus()?.GetDetail<Google.Rpc.RetryInfo>() is not { RetryDelay: { } delay })
         {
             return null;
         }
-        var wait = TimeSpan.FromTicks(Math.Clamp(delay.ToTimeSpan().Ticks, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(30).Ticks));
-        return wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1 + (int)(wait.TotalMilliseconds / 5)));
+        var asked = Math.Clamp(delay.ToTimeSpan().TotalMilliseconds, 10, 30_000);
+        var spread = asked * Math.Pow(2, Math.Min(attempt, 6)) * Random.Shared.NextDouble();
+        return TimeSpan.FromMilliseconds(Math.Min(30_000, asked + spread));
     }
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
@@ -38,7 +44,7 @@ public sealed class RateLimitRetry : Interceptor
                 {
                     return await call.ResponseAsync.ConfigureAwait(false);
                 }
-                catch (RpcException e) when (attempt <= MaxRetries && DelayOf(e) is { } wait)
+                catch (RpcException e) when (attempt <= MaxRetries && DelayOf(e, attempt) is { } wait)
                 {
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                     call.Dispose();
@@ -77,7 +83,7 @@ public sealed class RateLimitRetry : Interceptor
                     _received = true;
                     return more;
                 }
-                catch (RpcException e) when (!_received && ++_attempt <= MaxRetries && DelayOf(e) is { } wait)
+                catch (RpcException e) when (!_received && ++_attempt <= MaxRetries && DelayOf(e, _attempt) is { } wait)
                 {
                     await Task.Delay(wait, callToken.CanBeCanceled ? callToken : cancellationToken).ConfigureAwait(false);
                     Call.Dispose();

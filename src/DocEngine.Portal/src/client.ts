@@ -86,7 +86,9 @@ export function connect(credential: Credential) {
         const refused = ConnectError.from(error);
         const wait = retryDelayMs(refused);
         if (wait !== null && attempt < rateLimitRetries) {
-          await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * 100));
+          // At least what the server asks, plus a random share that doubles each attempt, so pages refused together spread out.
+          const spread = wait * 2 ** Math.min(attempt + 1, 6) * Math.random();
+          await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, wait + spread)));
           continue;
         }
         if (refused.code === Code.Unauthenticated && attempt === 0 && (await credential.refresh())) {
