@@ -47,37 +47,10 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     [Fact]
     public async Task A_sender_trickling_its_headers_is_cut_off_at_the_timeout_and_the_server_stays_healthy()
     {
-        var uri = new Uri(servers.Node1.WebUrl);
-        using var slow = new TcpClient();
-        await slow.ConnectAsync(uri.Host, uri.Port);
-        var stream = slow.GetStream();
-        var clock = Stopwatch.StartNew();
         var headers = Encoding.ASCII.GetBytes("POST /docengine.v1.ApplicationService/ListApplications HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-        var closed = false;
         // One byte every 250 ms: a connection that would hold the server for minutes if headers had no deadline.
-        for (var i = 0; i < 400 && !closed; i++)
-        {
-            try
-            {
-                await stream.WriteAsync(headers.AsMemory(Math.Min(i, headers.Length - 1), 1));
-                await Task.Delay(250);
-                if (slow.Client.Poll(0, SelectMode.SelectRead))
-                {
-                    var answer = new byte[512];
-                    var read = await stream.ReadAsync(answer);
-                    closed = read == 0;
-                    if (read > 0)
-                    {
-                        output.WriteLine("The server answered: " + Encoding.ASCII.GetString(answer, 0, read).Split('\r')[0]);
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                closed = true;
-            }
-        }
-        output.WriteLine($"The trickling sender was cut off after {clock.Elapsed.TotalSeconds:F1} s (RequestHeadersTimeout {AccessServers.HeadersTimeout.TotalSeconds} s).");
+        var (closed, answered, after) = await TrickleAsync([], i => headers.AsMemory(Math.Min(i, headers.Length - 1), 1), TimeSpan.FromMilliseconds(250), 400);
+        output.WriteLine($"The trickling sender was cut off after {after.TotalSeconds:F1} s (RequestHeadersTimeout {AccessServers.HeadersTimeout.TotalSeconds} s): {answered.Split('\r')[0]}");
         Assert.True(closed, "the server never closed a connection whose headers trickled in for 100 s");
 
         using var channel = GrpcChannel.ForAddress(servers.Node1.Url);
@@ -90,51 +63,54 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     [Fact]
     public async Task A_request_body_trickling_below_the_minimum_rate_is_cut_off_and_the_server_stays_healthy()
     {
-        var uri = new Uri(servers.Node1.WebUrl);
-        using var slow = new TcpClient();
-        await slow.ConnectAsync(uri.Host, uri.Port);
-        var stream = slow.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+        var start = Encoding.ASCII.GetBytes(
             "POST /docengine.v1.UploadService/AppendUploadChunk HTTP/1.1\r\nHost: x\r\ncontent-type: application/grpc-web+proto\r\n" +
-            $"x-grpc-web: 1\r\nauthorization: Bearer {ServerProcess.TenantBKey}\r\ncontent-length: 1000000\r\n\r\n"));
-        // A gRPC-Web frame announcing a message of almost all of it, which the server must read whole before it can act.
+            $"x-grpc-web: 1\r\nauthorization: Bearer {ServerProcess.TenantBKey}\r\ncontent-length: 1000000\r\n\r\n");
+        // Then a gRPC-Web frame announcing a message of almost all of it, which the server must read whole before it can act.
         var frame = new byte[5];
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), 1_000_000 - 5);
-        await stream.WriteAsync(frame);
-        var clock = Stopwatch.StartNew();
-        var closed = false;
-        var answered = "";
         // Ten bytes a second, far below the 240 B/s minimum: after the 5 s grace period the server stops waiting.
-        for (var i = 0; i < 240 && !closed; i++)
-        {
-            try
-            {
-                await stream.WriteAsync(new byte[1]);
-                await Task.Delay(100);
-                if (slow.Client.Poll(0, SelectMode.SelectRead))
-                {
-                    var answer = new byte[512];
-                    var read = await stream.ReadAsync(answer);
-                    closed = read == 0;
-                    if (read > 0)
-                    {
-                        answered = Encoding.ASCII.GetString(answer, 0, read);
-                        closed = true; // it gave up on the body and answered
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                closed = true;
-            }
-        }
-        output.WriteLine($"The trickling body was cut off after {clock.Elapsed.TotalSeconds:F1} s (MinRequestBodyDataRate 240 B/s after 5 s): {answered.Split('\r')[0]}");
+        var (closed, answered, after) = await TrickleAsync([.. start, .. frame], _ => new byte[1], TimeSpan.FromMilliseconds(100), 240);
+        output.WriteLine($"The trickling body was cut off after {after.TotalSeconds:F1} s (MinRequestBodyDataRate 240 B/s after 5 s): {answered.Split('\r')[0]}");
         Assert.True(closed, "the server kept waiting for a body trickling at 10 B/s for 24 s");
         // The call fails (grpc-dotnet reads the message before any interceptor runs, so it says so in its own words).
         Assert.True(answered.Length == 0 || answered.Contains("408 Request Timeout", StringComparison.Ordinal) || answered.Contains("Grpc-Status: 2", StringComparison.OrdinalIgnoreCase),
             "the server answered the trickled call as if it had been read: " + answered);
         var applications = new ApplicationService.ApplicationServiceClient(servers.Node1.Invoker(ServerProcess.TenantBKey));
         await applications.ListApplicationsAsync(new ListApplicationsRequest { PageSize = 1 });
+    }
+
+    /// <summary>
+    /// Sends <paramref name="start"/> to the browsers' HTTP/1.1 listener, then one piece every <paramref name="pause"/>, until
+    /// the server answers or closes (or <paramref name="pieces"/> were sent): whether it did, what it answered, and after how long.
+    /// </summary>
+    private async Task<(bool Closed, string Answered, TimeSpan After)> TrickleAsync(byte[] start, Func<int, ReadOnlyMemory<byte>> piece, TimeSpan pause, int pieces)
+    {
+        var uri = new Uri(servers.Node1.WebUrl);
+        using var slow = new TcpClient();
+        await slow.ConnectAsync(uri.Host, uri.Port);
+        var stream = slow.GetStream();
+        await stream.WriteAsync(start);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < pieces; i++)
+        {
+            try
+            {
+                await stream.WriteAsync(piece(i));
+                await Task.Delay(pause);
+                if (slow.Client.Poll(0, SelectMode.SelectRead))
+                {
+                    var answer = new byte[1024];
+                    var read = await stream.ReadAsync(answer);
+                    return (true, Encoding.ASCII.GetString(answer, 0, read), clock.Elapsed); // an answer, or the end of the stream
+                }
+            }
+            catch (IOException)
+            {
+                return (true, "", clock.Elapsed);
+            }
+        }
+        return (false, "", clock.Elapsed);
     }
 
     [Fact]
