@@ -42,6 +42,12 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
             () => servers.Node1.Invoker(ServerProcess.TenantBKey));
         Assert.True(refused > 0, "the flooding tenant was never refused");
         Assert.True(ok >= AccessServers.TenantBurst, $"the tenant got only {ok} calls through, fewer than its burst");
+
+        // Operators see it: the refusals by caller kind, and Kestrel's own connection metrics beside them.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(servers.Node1.WebUrl + "/metrics");
+        Assert.Matches(@"docengine_calls_rate_limited_total\{[^}]*caller=""tenant""[^}]*\} [1-9]", metrics);
+        Assert.Contains("kestrel_", metrics);
     }
 
     [Fact]
