@@ -176,7 +176,17 @@ def main():
                 answer = convert(desktop, request)
             except Exception as error:  # a crash of LibreOffice mid-conversion, a lost bridge
                 answer = {"ok": False, "reason": "CONVERTER_FAILED", "detail": "%s: %s" % (type(error).__name__, error)}
-            if not answer.get("ok") and ("Disposed" in answer.get("detail", "") or office.process.poll() is not None):
+            detail = answer.get("detail", "")
+            lost = any(word in detail.lower() for word in ("dispos", "bridge"))
+            if not answer.get("ok") and not lost and answer.get("reason") == "LOAD_FAILED" \
+                    and ":" in detail and not detail.startswith(("IllegalArgumentException", "IOException")):
+                # A load that failed with a runtime error may be LibreOffice dying on the document; on a busy machine its
+                # process can take a moment to be gone, so give it that moment before calling the document damaged.
+                try:
+                    office.process.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+            if not answer.get("ok") and (lost or office.process.poll() is not None):
                 # LibreOffice died on this document (its bridge was disposed mid-call): not the document's fault alone.
                 try:
                     office.process.wait(timeout=5)
