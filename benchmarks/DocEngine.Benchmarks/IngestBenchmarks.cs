@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using DocEngine.Core.Storage;
+using DocEngine.Core.Storage.Embedded;
 using DocEngine.Core.Uploads;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,8 +36,8 @@ public class IngestBenchmarks
         _crcs = Enumerable.Range(0, Size / chunk).Select(i => Crc32C.Compute(_data.AsSpan(i * chunk, chunk))).ToArray();
         _root = Path.Combine(Path.GetTempPath(), "docengine-bench-ingest", Guid.NewGuid().ToString("n"));
         _storage = await EmbeddedStorage.OpenAsync(_root, CancellationToken.None);
-        _uploads = new UploadManager(new UploadOptions(), _storage.UploadsDirectory, _storage.Metadata, _storage.Metadata, _storage.Metadata,
-            _storage.Blobs, TimeProvider.System, NullLogger<UploadManager>.Instance);
+        _uploads = new UploadManager(new UploadOptions(), _storage.Metadata, _storage.Metadata, _storage.Metadata, _storage.Blobs, _storage.Parts,
+            _storage.Limits, StorageNode.Open("bench", _root), TimeProvider.System, NullLogger<UploadManager>.Instance);
     }
 
     [GlobalCleanup]

@@ -26,7 +26,8 @@ public class ReceiptBenchmarks
     {
         // The server's own key handling: a P-256 key generated once under the data directory.
         _keys = Directory.CreateTempSubdirectory("docengine-bench-receipts").FullName;
-        _key = ReceiptKeys.Load(new ReceiptOptions(), _keys).Active;
+        _key = ReceiptKeys.LoadAsync(new ReceiptOptions(), new DocEngine.Core.Storage.Embedded.FileReceiptKeyStore(_keys), TimeProvider.System, CancellationToken.None)
+            .GetAwaiter().GetResult().Active;
         _document = new byte[1 << 20];
         new Random(5).NextBytes(_document);
         var received = DateTimeOffset.UtcNow;

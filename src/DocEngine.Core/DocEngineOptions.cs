@@ -10,8 +10,14 @@ public sealed class DocEngineOptions
     /// <summary>Configuration section the server binds this from.</summary>
     public const string Section = "DocEngine";
 
-    /// <summary>Root of the embedded storage: blobs, upload part files and the SQLite database. Default <c>data</c>.</summary>
+    /// <summary>This node's data: the embedded storage (blobs, upload part files, the SQLite database) and, with any provider, its scratch space. Default <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>This node's name, unique in a cluster and stable across its restarts (its leases in shared stores are filed under it). Default the machine name.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>Which storage provider holds the metadata and the bytes (section DocEngine:Storage); default embedded.</summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
 
     /// <summary>Limits and timings of resumable uploads.</summary>
     public UploadOptions Uploads { get; set; } = new();
@@ -33,6 +39,9 @@ public sealed class DocEngineOptions
 
     /// <summary>PDF/A-2b copies: Ghostscript.</summary>
     public Archive.ArchiveOptions Archive { get; set; } = new();
+
+    /// <summary>Server-side batches: per-node concurrency and work-item leases.</summary>
+    public Batch.StoredBatchOptions Batches { get; set; } = new();
 
     /// <summary>Receipt signing keys.</summary>
     public Receipts.ReceiptOptions Receipts { get; set; } = new();

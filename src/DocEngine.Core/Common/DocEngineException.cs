@@ -23,6 +23,8 @@ public enum ErrorKind
     Unauthenticated,
     /// <summary>The caller is known but may not make this call (an applicant token asking for a tenant-wide call).</summary>
     PermissionDenied,
+    /// <summary>A part the service depends on (its database, its object store) cannot be reached just now; retrying later works.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -42,6 +44,9 @@ public sealed class DocEngineException(ErrorKind kind, string reason, string mes
 
     /// <summary>How long to wait before retrying, when waiting is what helps (a rate limit); sent as <c>google.rpc.RetryInfo</c>.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The failure behind the refusal, for the server's log; never shown to the caller.</summary>
+    public Exception? Cause { get; init; }
 
     /// <summary>Extra facts for programs, for example the current offset.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();

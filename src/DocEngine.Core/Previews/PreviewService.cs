@@ -117,7 +117,8 @@ public sealed class PreviewService(
 
     private async Task StoreAsync(PreviewSession session, string id, RenderedPage page, string action, CancellationToken cancellationToken)
     {
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(page.Bytes));
+        var hashes = BlobHashes.Of(page.Bytes);
+        var sha256 = hashes.Sha256;
         var path = Path.Combine(workDirectory, Ids.New() + ".page");
         try
         {
@@ -127,7 +128,7 @@ public sealed class PreviewService(
                 await file.WriteAsync(page.Bytes, cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
-            await blobs.PutFileAsync(path, sha256, cancellationToken).ConfigureAwait(false);
+            await blobs.PutFileAsync(path, hashes, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -102,15 +102,16 @@ public sealed class RenditionService
                 var content = await _reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, _workDirectory, cancellationToken).ConfigureAwait(false);
                 inputs.Add(new ProcessingInput(content, document.Filename));
             }
-            var (outcome, sha256, size) = await TimeLimit.RunAsync(token =>
+            var (outcome, size) = await TimeLimit.RunAsync(token =>
             {
                 using var file = new FileStream(output, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
                 var result = _processor.Process(inputs, request, file, token);
                 file.Flush(flushToDisk: true);
-                file.Position = 0;
-                return (result, Convert.ToHexStringLower(SHA256.HashData(file)), file.Length);
+                return (result, file.Length);
             }, _options.MaxProcessingTime, cancellationToken).ConfigureAwait(false);
-            await _blobs.PutFileAsync(output, sha256, cancellationToken).ConfigureAwait(false);
+            var hashes = await BlobHashes.OfFileAsync(output, cancellationToken).ConfigureAwait(false);
+            var sha256 = hashes.Sha256;
+            await _blobs.PutFileAsync(output, hashes, cancellationToken).ConfigureAwait(false);
             var rendition = new RenditionRecord(tenant, first.ApplicationId, first.Id, id,
                 documents.Select(d => $"{d.ApplicationId}/{d.Id}").ToList(), outcome.MediaType, size, sha256, outcome.Pages,
                 outcome.Width, outcome.Height, outcome.Report, _time.GetUtcNow());
@@ -164,13 +165,13 @@ public sealed class RenditionService
             for (var i = 0; i < result.Parts.Count; i++)
             {
                 var part = result.Parts[i];
-                string sha256;
                 await using (var file = new FileStream(part.Path, FileMode.Open, FileAccess.ReadWrite))
                 {
-                    sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
                     file.Flush(flushToDisk: true); // durable before the blob store takes it
                 }
-                await _blobs.PutFileAsync(part.Path, sha256, cancellationToken).ConfigureAwait(false);
+                var hashes = await BlobHashes.OfFileAsync(part.Path, cancellationToken).ConfigureAwait(false);
+                var sha256 = hashes.Sha256;
+                await _blobs.PutFileAsync(part.Path, hashes, cancellationToken).ConfigureAwait(false);
                 var report = result.Report with
                 {
                     BytesBefore = documents.Sum(d => d.SizeBytes),

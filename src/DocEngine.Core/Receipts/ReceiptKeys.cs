@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DocEngine.Core.Storage;
 
 namespace DocEngine.Core.Receipts;
 
 /// <summary>
-/// The keys receipts are signed with: P-256 keys from PEM files (configuration), or — when none are configured — keys
-/// generated once and kept under the data directory (<c>receipt-keys/</c>). Every key stays published so old receipts
+/// The keys receipts are signed with: P-256 keys from PEM files (configuration), or — when none are configured — a key
+/// generated once and kept by the storage provider (<see cref="IReceiptKeyStore"/>: <c>receipt-keys/</c> under the data
+/// directory, or the shared database, so every node of a cluster signs with the same key). Every key stays published so old receipts
 /// keep verifying; the active one signs new receipts. Key ids are RFC 7638 JWK thumbprints.
 /// </summary>
 public sealed class ReceiptKeys
@@ -21,11 +23,29 @@ public sealed class ReceiptKeys
 
     public ReceiptKey Active { get; }
 
-    /// <summary>Loads the configured keys, or the generated ones under <paramref name="dataDirectory"/> (generating the first).</summary>
-    public static ReceiptKeys Load(ReceiptOptions options, string dataDirectory)
+    /// <summary>
+    /// Loads the configured key files, or — when none are configured — the keys kept by <paramref name="store"/>, generating and
+    /// storing the first one when there is none (several nodes starting at once all end up with the one stored first).
+    /// </summary>
+    public static async Task<ReceiptKeys> LoadAsync(ReceiptOptions options, IReceiptKeyStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var files = options.KeyFiles.Count > 0 ? options.KeyFiles : GeneratedKeyFiles(dataDirectory);
-        var keys = files.Select(Read).ToList();
+        List<ReceiptKey> keys;
+        if (options.KeyFiles.Count > 0)
+        {
+            keys = options.KeyFiles.Select(path => Read(File.ReadAllText(path), path)).ToList();
+        }
+        else
+        {
+            var stored = await store.ListReceiptKeysAsync(cancellationToken).ConfigureAwait(false);
+            if (stored.Count == 0)
+            {
+                using var generated = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var pem = generated.ExportPkcs8PrivateKeyPem();
+                await store.AddFirstReceiptKeyAsync(Read(pem, "a generated key").Id, pem, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                stored = await store.ListReceiptKeysAsync(cancellationToken).ConfigureAwait(false);
+            }
+            keys = stored.Select(pem => Read(pem, "a stored receipt key")).ToList();
+        }
         var active = options.ActiveKeyId is { Length: > 0 } id
             ? keys.FirstOrDefault(k => k.Id == id) ?? throw new InvalidOperationException($"DocEngine:Receipts:ActiveKeyId {id} is not among the configured keys.")
             : keys.LastOrDefault(k => k.CanSign) ?? throw new InvalidOperationException("No receipt key has a private key: configure DocEngine:Receipts:KeyFiles with a P-256 private key PEM.");
@@ -38,35 +58,14 @@ public sealed class ReceiptKeys
     /// <summary>All public keys as a JWK Set (RFC 7517 §5).</summary>
     public string JwkSet() => "{\"keys\":[" + string.Join(",", All.Select(k => k.Jwk)) + "]}";
 
-    private static List<string> GeneratedKeyFiles(string dataDirectory)
-    {
-        var directory = Path.Combine(dataDirectory, "receipt-keys");
-        Directory.CreateDirectory(directory);
-        var files = Directory.EnumerateFiles(directory, "*.pem").Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var path = Path.Combine(directory, $"{DateTimeOffset.UtcNow:yyyyMMddHHmmss}.pem");
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a private key: owner only
-            }
-            File.Move(temporary, path);
-            files.Add(path);
-        }
-        return files;
-    }
-
-    private static ReceiptKey Read(string path)
+    private static ReceiptKey Read(string pem, string source)
     {
         var key = ECDsa.Create();
-        key.ImportFromPem(File.ReadAllText(path));
+        key.ImportFromPem(pem);
         var parameters = key.ExportParameters(false);
         if (parameters.Curve.Oid.FriendlyName is not ("nistP256" or "ECDSA_P256") && parameters.Q.X!.Length != 32)
         {
-            throw new InvalidOperationException($"The receipt key {path} is not a P-256 key (ES256 needs one).");
+            throw new InvalidOperationException($"The receipt key {source} is not a P-256 key (ES256 needs one).");
         }
         var canSign = true;
         try

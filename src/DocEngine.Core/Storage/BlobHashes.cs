@@ -17,6 +17,14 @@ public sealed record BlobHashes(string Sha256, IReadOnlyList<string> Blocks)
     /// <summary>How many blocks a blob of <paramref name="size"/> bytes has.</summary>
     public static long BlockCount(long size) => (size + BlockSize - 1) / BlockSize;
 
+    /// <summary>Hashes bytes held in memory (a rendered page).</summary>
+    public static BlobHashes Of(ReadOnlySpan<byte> bytes)
+    {
+        var hasher = new BlobHasher();
+        hasher.Append(bytes);
+        return hasher.Result();
+    }
+
     /// <summary>Hashes a local file in one pass (for results made on this node: renditions, batch outputs).</summary>
     public static async Task<BlobHashes> OfFileAsync(string path, CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ public static partial class Durability
     /// <summary>True when <paramref name="exception"/> means the disk or quota is full.</summary>
     public static bool IsDiskFull(Exception exception) => exception switch
     {
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 13, // SQLITE_FULL
+        DocEngineException refusal => refusal.Reason == "STORAGE_FULL",
         IOException io when OperatingSystem.IsWindows() => (io.HResult & 0xFFFF) is 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */,
         IOException io => io.HResult is 28 /* ENOSPC */ or 122 /* EDQUOT on Linux */,
         _ => false,

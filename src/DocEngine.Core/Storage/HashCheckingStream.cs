@@ -48,10 +48,13 @@ internal sealed class HashCheckingStream(Stream inner, string expectedSha256) : 
         var actual = Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (actual != expectedSha256)
         {
-            throw new DocEngineException(ErrorKind.DataLoss, "BLOB_CORRUPT",
-                "The stored bytes of this document no longer match its SHA-256; do not use this copy, upload the file again and report this to the portal's operators.");
+            throw Corrupt();
         }
     }
+
+    /// <summary>DATA_LOSS BLOB_CORRUPT: stored bytes no longer match their hash.</summary>
+    public static DocEngineException Corrupt() => new(ErrorKind.DataLoss, "BLOB_CORRUPT",
+        "The stored bytes of this document no longer match its SHA-256; do not use this copy, upload the file again and report this to the portal's operators.");
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

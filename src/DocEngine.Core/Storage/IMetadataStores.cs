@@ -36,8 +36,17 @@ public interface IUploadSessionStore
     /// <summary>The session, or null. A non-null <paramref name="tenant"/> hides other tenants' sessions.</summary>
     Task<UploadRecord?> GetUploadAsync(string? tenant, string id, CancellationToken cancellationToken);
 
-    /// <summary>Durably records a new committed offset and expiry. The caller has already flushed the bytes.</summary>
-    Task SaveCommitAsync(string id, long committedOffset, DateTimeOffset expireTime, CancellationToken cancellationToken);
+    /// <summary>
+    /// Durably records a new committed offset with its expiry, hash state and part state, provided the session is still open
+    /// at <paramref name="previousOffset"/>; false when it is not (another writer moved it on). The bytes are already durable.
+    /// </summary>
+    Task<bool> SaveCommitAsync(string id, long previousOffset, UploadCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the session's writer lock, waiting up to <paramref name="wait"/>; null when another call (on any node sharing
+    /// this store) still holds it. Disposing releases it; so does the death of the holder's process.
+    /// </summary>
+    Task<IAsyncDisposable?> LockUploadAsync(string id, TimeSpan wait, CancellationToken cancellationToken);
 
     /// <summary>Moves a session to a final state (cancelled, expired or failed), or to completing with its hash.</summary>
     Task SetUploadStateAsync(string id, UploadState state, string? sha256OrFailure, CancellationToken cancellationToken);
@@ -90,8 +99,8 @@ public interface IApplicationEventStore
 
 /// <summary>
 /// Server-side batches: their work items and states. Items are handed out under leases, so several workers — and, with a
-/// PostgreSQL implementation (<c>SELECT … FOR UPDATE SKIP LOCKED</c>), several DocEngine nodes — share one batch, and an
-/// item whose worker died is handed out again when its lease expires. See src/DocEngine.Core/Batch/README.md.
+/// PostgreSQL provider (<c>SELECT … FOR UPDATE SKIP LOCKED</c>), several DocEngine nodes — share one batch, and an
+/// item whose worker died is handed out again when its lease expires (workers renew theirs while they work). See src/DocEngine.Core/Batch/README.md.
 /// </summary>
 public interface IBatchWorkStore
 {
@@ -113,9 +122,42 @@ public interface IBatchWorkStore
     /// <summary>Marks the batch completed when every item has an outcome.</summary>
     Task CompleteBatchIfDoneAsync(string batchId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Returns every leased item to pending (a single node restarting: nobody else can hold them).</summary>
-    Task ReleaseAllLeasesAsync(CancellationToken cancellationToken);
+    /// <summary>Extends every lease <paramref name="owner"/> holds (a worker alive and busy keeps its items).</summary>
+    Task RenewLeasesAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Returns the items <paramref name="owner"/> leased to pending (a node restarting under the same name: they are its own).</summary>
+    Task ReleaseLeasesAsync(string owner, CancellationToken cancellationToken);
 
     /// <summary>The queue's depth across running batches: items waiting for a worker, and items leased now (metrics).</summary>
     Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Concurrency slots counted per scope and shared by every node that shares the store, so a limit such as "64 uploads in
+/// flight per tenant" holds across a cluster. A slot belongs to an owner (a node), which renews its slots while it lives;
+/// a dead node's slots expire. Rate limits across nodes belong here too.
+/// </summary>
+public interface ILimitStore
+{
+    /// <summary>Takes a slot in <paramref name="scope"/> unless <paramref name="limit"/> live slots are taken already.</summary>
+    Task<bool> TryTakeSlotAsync(string scope, string slotId, string owner, int limit, DateTimeOffset now, DateTimeOffset expireTime, CancellationToken cancellationToken);
+
+    /// <summary>Gives a slot back; an unknown slot is fine.</summary>
+    Task ReleaseSlotAsync(string scope, string slotId, CancellationToken cancellationToken);
+
+    /// <summary>Moves the expiry of every slot <paramref name="owner"/> holds.</summary>
+    Task RenewSlotsAsync(string owner, DateTimeOffset expireTime, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Receipt signing keys kept by the store when none are configured: files under the data directory (embedded), or one
+/// table every node reads (PostgreSQL), so all nodes sign with one key and never generate their own.
+/// </summary>
+public interface IReceiptKeyStore
+{
+    /// <summary>The stored keys as PEM text (P-256 private keys), oldest first.</summary>
+    Task<IReadOnlyList<string>> ListReceiptKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="pem"/> as the first key, unless a key is stored already (another node came first).</summary>
+    Task AddFirstReceiptKeyAsync(string id, string pem, DateTimeOffset now, CancellationToken cancellationToken);
 }

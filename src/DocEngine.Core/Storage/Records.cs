@@ -93,4 +93,5 @@ public sealed record BatchRecord(
 }
 
 /// <summary>One document of a batch, as handed to a worker under a lease.</summary>
-public sealed record BatchItemRecord(string BatchId, long Sequence, string Tenant, string ApplicationId, string DocumentId, string Filename, string Sha256, long SizeBytes);
+public sealed record BatchItemRecord(string BatchId, long Sequence, string Tenant, string ApplicationId, string DocumentId, string Filename, string Sha256, long SizeBytes,
+    string MediaType);

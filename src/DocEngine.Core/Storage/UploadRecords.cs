@@ -17,7 +17,7 @@ public enum UploadState
     Completing = 6,
 }
 
-/// <summary>An upload session as stored. <see cref="CommittedOffset"/> is always durable on disk.</summary>
+/// <summary>An upload session as stored. <see cref="CommittedOffset"/> is always durable in the upload-part store.</summary>
 public sealed record UploadRecord(
     string Tenant,
     string Id,
@@ -32,4 +32,18 @@ public sealed record UploadRecord(
     DateTimeOffset ExpireTime,
     string? Sha256 = null,
     string? DocumentId = null,
-    string? Failure = null);
+    string? Failure = null)
+{
+    /// <summary>The running hashes at <see cref="CommittedOffset"/> (<see cref="BlobHasher.Export"/>), so any node continues them without reading the bytes back.</summary>
+    public byte[]? HashState { get; init; }
+
+    /// <summary>The upload-part store's own record of where the committed bytes are (for S3: multipart parts and ETags, tail objects).</summary>
+    public string? PartState { get; init; }
+}
+
+/// <summary>What one commit of an upload records, all at once.</summary>
+/// <param name="Offset">The new committed offset: every byte before it is durable.</param>
+/// <param name="ExpireTime">The session's new expiry.</param>
+/// <param name="HashState">The running hashes at <paramref name="Offset"/>.</param>
+/// <param name="PartState">The part store's state at <paramref name="Offset"/>.</param>
+public sealed record UploadCommit(long Offset, DateTimeOffset ExpireTime, byte[]? HashState, string? PartState);

@@ -1,126 +1,59 @@
-using System.Security.Cryptography;
 using DocEngine.Core.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace DocEngine.Core.Uploads;
 
 /// <summary>
-/// The in-memory side of one upload session: its part file handle and the running SHA-256 of the bytes in it.
-/// Only the holder of <see cref="Gate"/> touches anything else here. After a restart or a failed write the state is
-/// rebuilt from disk: the part file is cut back to the durable offset and the hash recomputed over it.
+/// This node's view of one upload session: its bytes in the upload-part store, opened at the durable point, and the
+/// running hashes of those bytes. Only the holder of <see cref="Gate"/> (in this process) and of <see cref="StoreLock"/>
+/// (across the nodes sharing the store) touches anything else here. Whenever the stored session differs from what this
+/// node last saw (another node wrote it, or a write failed), the bytes are opened again at the stored durable point and
+/// the hashes restored from the stored hash state.
 /// </summary>
-internal sealed class ActiveUpload(string id, string partPath) : IDisposable
+internal sealed class ActiveUpload(string id)
 {
-    private SafeFileHandle? _file;
-    private IncrementalHash? _hash;
-    private bool _directoryFlushed;
-
     public string Id { get; } = id;
-    public string PartPath { get; } = partPath;
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>The session's writer lock in the metadata store, held for the length of one call.</summary>
+    public IAsyncDisposable? StoreLock { get; set; }
 
     /// <summary>The session as last stored; null until first loaded.</summary>
     public UploadRecord? Record { get; set; }
 
-    /// <summary>Bytes in the part file that the hash covers; at least <see cref="UploadRecord.CommittedOffset"/>.</summary>
-    public long Written { get; private set; }
+    /// <summary>The session's bytes, open at the durable point plus what this call wrote; null until prepared.</summary>
+    public IUploadParts? Parts { get; private set; }
+
+    /// <summary>The hashes of <see cref="Written"/> bytes.</summary>
+    public BlobHasher? Hasher { get; private set; }
+
+    /// <summary>Bytes written, durable or not; at least <see cref="UploadRecord.CommittedOffset"/>.</summary>
+    public long Written => Parts?.Written ?? Record?.CommittedOffset ?? 0;
 
     public long LastCommitTimestamp { get; set; }
     public long LastUsedTimestamp { get; set; }
 
-    /// <summary>True while the part file is open and the hash covers <see cref="Written"/> bytes.</summary>
-    public bool IsReady => _file is not null && _hash is not null;
+    /// <summary>True while the bytes are open and the hashes cover <see cref="Written"/>.</summary>
+    public bool IsReady => Parts is not null && Hasher is not null;
 
     /// <summary>Set under the gate when the cache drops this entry; a caller that then acquires the gate must look again.</summary>
     public bool Evicted { get; set; }
 
-    /// <summary>Opens the part file at the durable offset, discarding anything past it, and rebuilds the hash when needed.</summary>
-    public async ValueTask PrepareAsync(long committedOffset, CancellationToken cancellationToken)
+    public void Attach(IUploadParts parts, BlobHasher hasher)
     {
-        if (IsReady)
-        {
-            return;
-        }
-        Close();
-        _file = File.OpenHandle(PartPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var length = RandomAccess.GetLength(_file);
-        if (length < committedOffset)
-        {
-            Close();
-            throw new DocEngineException(ErrorKind.DataLoss, "UPLOAD_DATA_MISSING",
-                "The server lost bytes of this upload that it had acknowledged: cancel it and upload the file again, and report this to the portal's operators.");
-        }
-        if (length > committedOffset)
-        {
-            RandomAccess.SetLength(_file, committedOffset); // bytes past the last commit were never acknowledged
-        }
-        _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = DocumentBuffers.Rent(DocumentReader.DefaultChunkSize);
-        try
-        {
-            for (long position = 0; position < committedOffset;)
-            {
-                var want = (int)Math.Min(DocumentReader.DefaultChunkSize, committedOffset - position);
-                var read = await RandomAccess.ReadAsync(_file, buffer.AsMemory(0, want), position, cancellationToken).ConfigureAwait(false);
-                _hash.AppendData(buffer, 0, read);
-                position += read;
-            }
-        }
-        finally
-        {
-            DocumentBuffers.Return(buffer);
-        }
-        Written = committedOffset;
+        Parts = parts;
+        Hasher = hasher;
     }
 
-    /// <summary>Appends at <see cref="Written"/> and extends the hash. A failed write leaves the state closed, to be rebuilt.</summary>
-    public void Append(ReadOnlySpan<byte> data)
+    /// <summary>Closes the bytes and forgets the hashes; the next prepare opens them again from the store.</summary>
+    public async ValueTask CloseAsync()
     {
-        try
+        var parts = Parts;
+        Parts = null;
+        Hasher = null;
+        if (parts is not null)
         {
-            RandomAccess.Write(_file!, data, Written);
-        }
-        catch
-        {
-            Close();
-            throw;
-        }
-        _hash!.AppendData(data);
-        Written += data.Length;
-    }
-
-    /// <summary>The open part file; commits capture it so a concurrent <see cref="Close"/> cannot pull it from under them.</summary>
-    public SafeFileHandle Handle => _file ?? throw new InvalidOperationException("The part file is not open.");
-
-    /// <summary>Flushes the part file's directory entry the first time it is needed: a new file is not durable until then.</summary>
-    public void FlushDirectoryOnce()
-    {
-        if (!_directoryFlushed)
-        {
-            Durability.FlushDirectory(Path.GetDirectoryName(PartPath)!);
-            _directoryFlushed = true;
+            await parts.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    /// <summary>The SHA-256 of the bytes written so far, lowercase hex.</summary>
-    public string CurrentSha256() => Convert.ToHexStringLower(_hash!.GetCurrentHash());
-
-    /// <summary>Closes the file and forgets the hash; the next <see cref="PrepareAsync"/> rebuilds both.</summary>
-    public void Close()
-    {
-        _file?.Dispose();
-        _file = null;
-        _hash?.Dispose();
-        _hash = null;
-    }
-
-    /// <summary>Closes and deletes the part file.</summary>
-    public void DeleteData()
-    {
-        Close();
-        File.Delete(PartPath);
-    }
-
-    /// <summary>Closes the file. The gate is left alone: a caller may still be waiting on it and will see <see cref="Evicted"/>.</summary>
-    public void Dispose() => Close();
 }

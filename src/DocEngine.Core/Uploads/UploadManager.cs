@@ -1,49 +1,56 @@
 using System.Collections.Concurrent;
+using DocEngine.Core.Detection;
 using DocEngine.Core.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace DocEngine.Core.Uploads;
 
 /// <summary>
-/// Resumable uploads into embedded storage. Bytes go to a per-session part file; an offset is reported to a
-/// client only after the file has been fsynced and the offset recorded in the metadata store. On completion the
-/// server's own SHA-256 is checked against what the client declared and the file is renamed into the blob store.
+/// Resumable uploads over any storage provider. Bytes go to the upload-part store; an offset is reported to a client only
+/// after the bytes are durable there and the offset, with the running hashes and the part store's state, is recorded in the
+/// session store. Any node sharing the stores can carry a session on: the session store's lock keeps one writer at a
+/// time, across nodes. On completion the server's own SHA-256 is checked against what the client declared and the bytes
+/// move into the blob store. See README.md in this folder.
 /// </summary>
 public sealed partial class UploadManager
 {
     private readonly UploadOptions _options;
-    private readonly string _partsDirectory;
     private readonly IUploadSessionStore _sessions;
     private readonly IApplicationStore _applications;
     private readonly IDocumentStore _documents;
     private readonly IBlobStore _blobs;
+    private readonly IUploadPartStore _parts;
+    private readonly DocumentReader _reader;
+    private readonly string _workDirectory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TenantUploadLimiter _limiter;
     private readonly ConcurrentDictionary<string, ActiveUpload> _active = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the manager over the given stores; part files live in <paramref name="partsDirectory"/>.</summary>
+    /// <summary>Creates the manager over the given stores; <paramref name="node"/> names this node and its scratch space.</summary>
     public UploadManager(
         UploadOptions options,
-        string partsDirectory,
         IUploadSessionStore sessions,
         IApplicationStore applications,
         IDocumentStore documents,
         IBlobStore blobs,
+        IUploadPartStore parts,
+        ILimitStore limits,
+        StorageNode node,
         TimeProvider time,
         ILogger<UploadManager> logger)
     {
         _options = options;
-        _partsDirectory = Path.GetFullPath(partsDirectory);
-        Directory.CreateDirectory(_partsDirectory);
         _sessions = sessions;
         _applications = applications;
         _documents = documents;
         _blobs = blobs;
+        _parts = parts;
+        _reader = new DocumentReader(blobs);
+        _workDirectory = node.WorkDirectory;
         _time = time;
         _logger = logger;
-        _limiter = new TenantUploadLimiter(options.MaxConcurrentUploadsPerTenant);
+        _limiter = new TenantUploadLimiter(limits, node.Name, options.MaxConcurrentUploadsPerTenant, time);
     }
 
     /// <summary>Opens a session at offset 0. An empty application id creates a new application for it.</summary>
@@ -90,7 +97,6 @@ public sealed partial class UploadManager
             ?? throw NotFound(id);
         return upload.State == UploadState.Open && upload.ExpireTime <= _time.GetUtcNow() ? upload with { State = UploadState.Expired } : upload;
     }
-
     /// <summary>
     /// Takes exclusive hold of a session for one call. With <paramref name="expectedOffset"/> the session must be open
     /// and at exactly that durable offset (otherwise FAILED_PRECONDITION carrying the current offset); without it the
@@ -98,7 +104,7 @@ public sealed partial class UploadManager
     /// </summary>
     public async Task<UploadWriter> OpenWriterAsync(string tenant, string id, long? expectedOffset, CancellationToken cancellationToken)
     {
-        var lease = _limiter.Acquire(tenant);
+        var slot = await _limiter.AcquireAsync(tenant, cancellationToken).ConfigureAwait(false);
         try
         {
             var active = await AcquireOwnedAsync(tenant, id, cancellationToken).ConfigureAwait(false);
@@ -111,20 +117,20 @@ public sealed partial class UploadManager
                     {
                         throw OffsetMismatch(offset, active.Record.CommittedOffset);
                     }
-                    await active.PrepareAsync(active.Record.CommittedOffset, cancellationToken).ConfigureAwait(false);
+                    await PrepareAsync(active, cancellationToken).ConfigureAwait(false);
                     active.LastCommitTimestamp = _time.GetTimestamp(); // the time-based commit counts from the start of this call
                 }
-                return new UploadWriter(this, active, lease);
+                return new UploadWriter(this, active, slot);
             }
             catch
             {
-                Release(active);
+                await ReleaseAsync(active).ConfigureAwait(false);
                 throw;
             }
         }
         catch
         {
-            lease.Dispose();
+            await slot.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -165,131 +171,7 @@ public sealed partial class UploadManager
         }
         finally
         {
-            Release(active);
-        }
-    }
-
-    internal async Task WriteAsync(ActiveUpload active, ReadOnlyMemory<byte> data, uint? crc32c)
-    {
-        if (data.Length > _options.MaxChunkBytes)
-        {
-            throw new DocEngineException(ErrorKind.ResourceExhausted, "CHUNK_TOO_LARGE",
-                $"A chunk may carry at most {_options.MaxChunkBytes} bytes: send smaller chunks.")
-            { Field = "data" };
-        }
-        if (crc32c is { } expected && Crc32C.Compute(data.Span) != expected)
-        {
-            throw new DocEngineException(ErrorKind.InvalidArgument, "CHUNK_CHECKSUM_MISMATCH",
-                $"The chunk at offset {active.Written} does not match its CRC32C, so it was damaged on the way: send it again from that offset.")
-            { Field = "crc32c", Details = CurrentOffset(active.Written) }; // chunks before it are kept: the call commits them as it ends
-        }
-        if (!active.IsReady)
-        {
-            throw new InvalidOperationException("A write failed earlier in this call; the session must be reopened.");
-        }
-        var end = active.Written + data.Length;
-        if (end > _options.MaxUploadBytes)
-        {
-            await EndAsync(active, UploadState.Failed, $"larger than the {_options.MaxUploadBytes}-byte limit", CancellationToken.None).ConfigureAwait(false);
-            throw TooLarge();
-        }
-        if (active.Record!.DeclaredSize is { } declared && end > declared)
-        {
-            throw new DocEngineException(ErrorKind.InvalidArgument, "UPLOAD_EXCEEDS_DECLARED_SIZE",
-                $"This upload was declared as {declared} bytes but more were sent: upload the file again with its real size.")
-            { Field = "data", Details = CurrentOffset(active.Written) };
-        }
-        try
-        {
-            active.Append(data.Span);
-        }
-        catch (IOException e) when (Durability.IsDiskFull(e))
-        {
-            UploadLog.DiskFull(_logger, active.Id, e);
-            throw StorageFull(active.Record.CommittedOffset);
-        }
-    }
-
-    internal bool IsCommitDue(ActiveUpload active)
-    {
-        var pending = active.Written - active.Record!.CommittedOffset;
-        return pending >= _options.CommitEveryBytes
-            || (pending > 0 && _time.GetElapsedTime(active.LastCommitTimestamp) >= _options.CommitEvery);
-    }
-
-    internal async Task<long> CommitAsync(ActiveUpload active, CancellationToken cancellationToken)
-    {
-        if (!active.IsReady || active.Written == active.Record!.CommittedOffset)
-        {
-            return active.Record!.CommittedOffset;
-        }
-        var flush = FlushAsync(active, active.Handle, active.Written, cancellationToken);
-        await ((Task)flush).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return Apply(active, flush);
-    }
-
-    /// <summary>
-    /// Starts making the bytes written so far durable on a pool thread, so the caller can keep receiving while the
-    /// device flushes; <see cref="Apply"/> the finished task on the caller's side.
-    /// </summary>
-    internal Task<DurablePoint> StartBackgroundCommit(ActiveUpload active)
-    {
-        var (handle, offset) = (active.Handle, active.Written);
-        return Task.Run(() => FlushAsync(active, handle, offset, CancellationToken.None));
-    }
-
-    /// <summary>
-    /// fsyncs the part file and then records <paramref name="offset"/> and the new expiry. It touches nothing the
-    /// writing thread uses, so it may run while further chunks are appended past <paramref name="offset"/>.
-    /// </summary>
-    private async Task<DurablePoint> FlushAsync(ActiveUpload active, SafeFileHandle handle, long offset, CancellationToken cancellationToken)
-    {
-        Durability.FlushFile(handle);
-        active.FlushDirectoryOnce();
-        var expireTime = _time.GetUtcNow() + _options.SessionExpiry;
-        await _sessions.SaveCommitAsync(active.Id, offset, expireTime, cancellationToken).ConfigureAwait(false);
-        return new DurablePoint(offset, expireTime);
-    }
-
-    /// <summary>Adopts a finished commit as the session's durable offset, or, when it failed, rebuilds from the last one and says why.</summary>
-    internal long Apply(ActiveUpload active, Task<DurablePoint> finished)
-    {
-        if (finished.IsCanceled)
-        {
-            throw new OperationCanceledException(); // nothing was lost: the bytes stay written, to be committed next time
-        }
-        if (finished.IsFaulted)
-        {
-            var error = finished.Exception!.InnerException!;
-            active.Close(); // the page cache may hold what fsync could not write: rebuild from the last durable offset
-            if (Durability.IsDiskFull(error))
-            {
-                UploadLog.DiskFull(_logger, active.Id, error);
-                throw StorageFull(active.Record!.CommittedOffset);
-            }
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-        }
-        var point = finished.Result;
-        active.Record = active.Record! with { CommittedOffset = point.Offset, ExpireTime = point.ExpireTime };
-        active.LastCommitTimestamp = _time.GetTimestamp();
-        return point.Offset;
-    }
-
-    internal async Task CommitPendingAsync(ActiveUpload active)
-    {
-        if (!active.IsReady || active.Record?.State != UploadState.Open || active.Written == active.Record.CommittedOffset)
-        {
-            return;
-        }
-        try
-        {
-            // The call is over, possibly cancelled: this commit must not be.
-            await CommitAsync(active, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or DocEngineException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            UploadLog.PendingCommitFailed(_logger, active.Id, e);
-            active.Close();
+            await ReleaseAsync(active).ConfigureAwait(false);
         }
     }
 
@@ -305,16 +187,17 @@ public sealed partial class UploadManager
         if (upload.State != UploadState.Completing)
         {
             await EnsureOpenAsync(active, cancellationToken).ConfigureAwait(false);
-            await active.PrepareAsync(active.Record!.CommittedOffset, cancellationToken).ConfigureAwait(false);
+            await PrepareAsync(active, cancellationToken).ConfigureAwait(false);
             await CommitAsync(active, cancellationToken).ConfigureAwait(false);
-            upload = active.Record;
+            upload = active.Record!;
             if (upload.DeclaredSize is { } size && upload.CommittedOffset != size)
             {
                 throw new DocEngineException(ErrorKind.FailedPrecondition, "UPLOAD_INCOMPLETE",
                     $"The server has {upload.CommittedOffset} of the {size} bytes declared: send the rest from offset {upload.CommittedOffset}, then complete.")
                 { Details = CurrentOffset(upload.CommittedOffset) };
             }
-            var actual = active.CurrentSha256();
+            // The hash was kept up to date as the bytes arrived (and carried from node to node): checking it reads nothing back.
+            var actual = active.Hasher!.CurrentSha256();
             foreach (var expected in new[] { upload.DeclaredSha256, declared })
             {
                 if (expected is not null && expected != actual)
@@ -331,38 +214,67 @@ public sealed partial class UploadManager
             upload = active.Record = upload with { State = UploadState.Completing, Sha256 = actual };
         }
 
-        // Completing is recorded: from here a crash is finished by the next CompleteUpload call.
-        active.Close();
-        if (File.Exists(active.PartPath))
+        // Completing is recorded: from here a crash is finished by the next CompleteUpload call, on any node.
+        var hashes = BlobHasher.Import(upload.HashState, upload.CommittedOffset)?.Result() ?? new BlobHashes(upload.Sha256!, []);
+        var parts = active.Parts ?? await _parts.OpenAsync(upload, cancellationToken).ConfigureAwait(false);
+        try
         {
-            // The media type comes from the bytes, never from the client's hint or the name.
-            await using (var content = new FileStream(active.PartPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12))
-            {
-                upload = upload with { MediaType = Detection.ContentDetector.Detect(content, upload.Filename).MediaType };
-            }
-            await _blobs.PutFileAsync(active.PartPath, upload.Sha256!, cancellationToken).ConfigureAwait(false);
+            await parts.PublishAsync(_blobs, hashes, cancellationToken).ConfigureAwait(false);
         }
-        else if (!await _blobs.ExistsAsync(upload.Sha256!, cancellationToken).ConfigureAwait(false))
+        finally
         {
-            throw new DocEngineException(ErrorKind.DataLoss, "UPLOAD_DATA_MISSING",
-                "The server lost the bytes of this upload while storing them: upload the file again, and report this to the portal's operators.");
+            await parts.DisposeAsync().ConfigureAwait(false);
+            await active.CloseAsync().ConfigureAwait(false);
         }
+        // The media type comes from the stored bytes, never from the client's hint or the name.
+        upload = upload with { MediaType = await DetectAsync(upload, cancellationToken).ConfigureAwait(false) };
         var document = await _sessions.CompleteUploadAsync(upload, Ids.New(), upload.Sha256!, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         active.Record = upload with { State = UploadState.Completed, DocumentId = document.Id };
         UploadLog.Completed(_logger, upload.Id, document.Id, document.SizeBytes);
         return document;
     }
 
-    internal void Release(ActiveUpload active)
+    /// <summary>What the stored bytes are: their first bytes, and for a ZIP container (Office, OpenDocument) its directory.</summary>
+    private async Task<string> DetectAsync(UploadRecord upload, CancellationToken cancellationToken)
     {
-        active.LastUsedTimestamp = _time.GetTimestamp();
-        if (active.Record?.State != UploadState.Open)
+        var size = upload.CommittedOffset;
+        var head = new byte[(int)Math.Min(ContentDetector.HeadLength, size)];
+        if (head.Length > 0)
         {
-            Evict(active); // nothing more will be written: keep only open sessions in memory
+            await using var start = await _blobs.OpenReadAsync(upload.Sha256!, 0, head.Length, cancellationToken).ConfigureAwait(false);
+            await start.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         }
-        active.Gate.Release();
+        var kind = ContentDetector.Sniff(head, size);
+        if (kind != DocumentKind.Zip)
+        {
+            return ContentDetector.Describe(kind).MediaType;
+        }
+        await using var content = await _reader.OpenSeekableAsync(upload.Sha256!, size, _workDirectory, cancellationToken).ConfigureAwait(false);
+        return ContentDetector.Detect(content, upload.Filename).MediaType;
     }
 
+    internal async Task ReleaseAsync(ActiveUpload active)
+    {
+        active.LastUsedTimestamp = _time.GetTimestamp();
+        try
+        {
+            if (active.Record?.State != UploadState.Open)
+            {
+                await EvictAsync(active).ConfigureAwait(false); // nothing more will be written: keep only open sessions in memory
+            }
+            if (active.StoreLock is { } held)
+            {
+                active.StoreLock = null;
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+    }
+
+    /// <summary>Takes the session in this process (its gate) and across nodes (the store's lock), then reads it as stored.</summary>
     private async Task<ActiveUpload> AcquireOwnedAsync(string tenant, string id, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(id))
@@ -372,16 +284,22 @@ public sealed partial class UploadManager
         var active = await AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         try
         {
-            active.Record ??= await _sessions.GetUploadAsync(null, id, cancellationToken).ConfigureAwait(false);
-            if (active.Record is null || active.Record.Tenant != tenant)
+            active.StoreLock = await _sessions.LockUploadAsync(id, _options.SessionLockWait, cancellationToken).ConfigureAwait(false) ?? throw Busy();
+            var stored = await _sessions.GetUploadAsync(null, id, cancellationToken).ConfigureAwait(false);
+            if (stored is null || stored.Tenant != tenant)
             {
                 throw NotFound(id);
             }
+            if (active.Record is { } seen && (seen.CommittedOffset != stored.CommittedOffset || seen.State != stored.State || seen.PartState != stored.PartState))
+            {
+                await active.CloseAsync().ConfigureAwait(false); // another node moved the session on: start from what is stored
+            }
+            active.Record = stored;
             return active;
         }
         catch
         {
-            Release(active);
+            await ReleaseAsync(active).ConfigureAwait(false);
             throw;
         }
     }
@@ -390,11 +308,10 @@ public sealed partial class UploadManager
     {
         while (true)
         {
-            var active = _active.GetOrAdd(id, static (id, parts) => new ActiveUpload(id, Path.Combine(parts, id + ".part")), _partsDirectory);
+            var active = _active.GetOrAdd(id, static id => new ActiveUpload(id));
             if (!await active.Gate.WaitAsync(_options.SessionLockWait, cancellationToken).ConfigureAwait(false))
             {
-                throw new DocEngineException(ErrorKind.Aborted, "UPLOAD_BUSY",
-                    "Another connection is still writing this upload: wait for it to end, then resume from the upload's status.");
+                throw Busy();
             }
             if (!active.Evicted)
             {
@@ -436,24 +353,33 @@ public sealed partial class UploadManager
         catch (Exception e) when (Durability.IsDiskFull(e))
         {
             // Recording the end needs a page of space, and the bytes about to be deleted may be what fills the disk.
-            active.DeleteData();
+            await DeleteDataAsync(active).ConfigureAwait(false);
             await _sessions.SetUploadStateAsync(active.Id, state, failure, cancellationToken).ConfigureAwait(false);
         }
         active.Record = active.Record! with { State = state, Failure = failure };
-        active.DeleteData();
+        await DeleteDataAsync(active).ConfigureAwait(false);
         UploadLog.Ended(_logger, active.Id, state);
     }
 
-    private void Evict(ActiveUpload active)
+    private async Task DeleteDataAsync(ActiveUpload active)
+    {
+        await active.CloseAsync().ConfigureAwait(false);
+        await _parts.DeleteAsync(active.Id, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task EvictAsync(ActiveUpload active)
     {
         active.Evicted = true;
         _active.TryRemove(new KeyValuePair<string, ActiveUpload>(active.Id, active));
-        active.Dispose();
+        await active.CloseAsync().ConfigureAwait(false);
     }
 
     private DocEngineException TooLarge() => new(ErrorKind.ResourceExhausted, "UPLOAD_TOO_LARGE",
         $"This file is larger than the {_options.MaxUploadBytes}-byte upload limit: split it or reduce it, then upload again.")
     { Field = "size_bytes" };
+
+    private static DocEngineException Busy() => new(ErrorKind.Aborted, "UPLOAD_BUSY",
+        "Another connection is still writing this upload: wait for it to end, then resume from the upload's status.");
 
     private static DocEngineException NotFound(string id) => new(ErrorKind.NotFound, "UPLOAD_NOT_FOUND",
         $"There is no upload '{id}': check the name, or start a new upload.")
@@ -470,6 +396,3 @@ public sealed partial class UploadManager
     private static Dictionary<string, string> CurrentOffset(long offset) =>
         new() { ["current_offset"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 }
-
-/// <summary>An offset made durable, and the expiry recorded with it.</summary>
-internal readonly record struct DurablePoint(long Offset, DateTimeOffset ExpireTime);

@@ -11,15 +11,15 @@ public sealed class UploadWriter : IAsyncDisposable
 {
     private readonly UploadManager _manager;
     private readonly ActiveUpload _active;
-    private readonly IDisposable _tenantLease;
+    private readonly IAsyncDisposable _tenantSlot;
     private Task<DurablePoint>? _background;
     private bool _disposed;
 
-    internal UploadWriter(UploadManager manager, ActiveUpload active, IDisposable tenantLease)
+    internal UploadWriter(UploadManager manager, ActiveUpload active, IAsyncDisposable tenantSlot)
     {
         _manager = manager;
         _active = active;
-        _tenantLease = tenantLease;
+        _tenantSlot = tenantSlot;
     }
 
     /// <summary>The session as last stored.</summary>
@@ -71,9 +71,9 @@ public sealed class UploadWriter : IAsyncDisposable
             {
                 await DrainBackgroundCommitAsync().ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or DocEngineException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or DocEngineException or ObjectDisposedException)
             {
-                // It failed too: on the full disk, or on the part file the failed write closed. The session is back at
+                // It failed too: on the full store, or on the parts the failed write closed. The session is back at
                 // its last durable offset.
             }
             throw UploadManager.StorageFull(_active.Record!.CommittedOffset);
@@ -127,8 +127,14 @@ public sealed class UploadWriter : IAsyncDisposable
         }
         finally
         {
-            _manager.Release(_active);
-            _tenantLease.Dispose();
+            try
+            {
+                await _manager.ReleaseAsync(_active).ConfigureAwait(false);
+            }
+            finally
+            {
+                await _tenantSlot.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

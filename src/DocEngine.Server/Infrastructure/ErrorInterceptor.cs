@@ -69,6 +69,10 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         switch (exception)
         {
             case DocEngineException refusal:
+                if (refusal.Cause is { } cause)
+                {
+                    ServerLog.StoreFailed(logger, context.Method, refusal.Reason, cause); // the caller gets the sentence; the log keeps why
+                }
                 return ToRpcException(refusal);
             case OperationCanceledException or IOException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled by the client."));
@@ -122,6 +126,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         ErrorKind.DataLoss => Code.DataLoss,
         ErrorKind.Unauthenticated => Code.Unauthenticated,
         ErrorKind.PermissionDenied => Code.PermissionDenied,
+        ErrorKind.Unavailable => Code.Unavailable,
         _ => Code.Internal,
     };
 }

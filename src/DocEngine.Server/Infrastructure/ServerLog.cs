@@ -32,4 +32,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(2010, LogLevel.Warning, "Reloading the revoked access tokens failed; until it works again each token is looked up in the store")]
     public static partial void RevocationRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2011, LogLevel.Warning, "{Method} was refused with {Reason} because a store failed")]
+    public static partial void StoreFailed(ILogger logger, string method, string reason, Exception exception);
 }

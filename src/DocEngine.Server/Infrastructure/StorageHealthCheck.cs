@@ -3,22 +3,22 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DocEngine.Server.Infrastructure;
 
-/// <summary>Healthy when the metadata database answers and the data directory accepts writes.</summary>
-internal sealed class StorageHealthCheck(EmbeddedStorage storage) : IHealthCheck
+/// <summary>Healthy when every store of the configured provider answers (and the embedded one accepts writes).</summary>
+internal sealed class StorageHealthCheck(IEnumerable<IStorageProbe> probes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
+        foreach (var probe in probes)
         {
-            await storage.Metadata.GetUploadAsync(null, "health-probe", cancellationToken);
-            var probe = Path.Combine(storage.UploadsDirectory, ".health-probe");
-            await File.WriteAllBytesAsync(probe, [1], cancellationToken);
-            File.Delete(probe);
-            return HealthCheckResult.Healthy();
+            try
+            {
+                await probe.ProbeAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DocEngineException)
+            {
+                return HealthCheckResult.Unhealthy($"Storage: {probe.Name} does not answer.", e);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            return HealthCheckResult.Unhealthy("Embedded storage is not writable.", e);
-        }
+        return HealthCheckResult.Healthy();
     }
 }

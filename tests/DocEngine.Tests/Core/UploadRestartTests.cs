@@ -1,4 +1,5 @@
 using DocEngine.Core.Storage;
+using DocEngine.Core.Storage.Embedded;
 using DocEngine.Core.Uploads;
 using DocEngine.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +28,7 @@ public sealed class UploadRestartTests : IDisposable
         await writer.WriteAsync(bytes.AsMemory(0, 1 << 20), null);
         Assert.Equal(1 << 20, await writer.CommitAsync(CancellationToken.None));
         await writer.WriteAsync(bytes.AsMemory(1 << 20, 1 << 20), null); // written, never committed: then the process "dies"
-        var partFile = Path.Combine(storage.UploadsDirectory, upload.Id + ".part");
+        var partFile = storage.Parts.PathOf(upload.Id);
         Assert.Equal(2 << 20, new FileInfo(partFile).Length);
 
         var after = NewManager(await EmbeddedStorage.OpenAsync(_data.Path, CancellationToken.None));
@@ -54,9 +55,9 @@ public sealed class UploadRestartTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    private static UploadManager NewManager(EmbeddedStorage storage) => new(
-        new UploadOptions(), storage.UploadsDirectory, storage.Metadata, storage.Metadata, storage.Metadata, storage.Blobs,
-        TimeProvider.System, NullLogger<UploadManager>.Instance);
+    private UploadManager NewManager(EmbeddedStorage storage) => new(
+        new UploadOptions(), storage.Metadata, storage.Metadata, storage.Metadata, storage.Blobs, storage.Parts, storage.Limits,
+        StorageNode.Open("test", _data.Path), TimeProvider.System, NullLogger<UploadManager>.Instance);
 }
 
 /// <summary>Tests that count rented document buffers run alone: other tests rent from the same pool.</summary>

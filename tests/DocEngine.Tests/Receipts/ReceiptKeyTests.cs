@@ -1,3 +1,4 @@
+using DocEngine.Core.Storage.Embedded;
 using System.Security.Cryptography;
 using DocEngine.Core.Receipts;
 using DocEngine.Tests.Infrastructure;
@@ -8,12 +9,12 @@ namespace DocEngine.Tests.Receipts;
 public sealed class ReceiptKeyTests
 {
     [Fact]
-    public void A_generated_key_is_kept_under_the_data_directory_and_reused()
+    public async Task A_generated_key_is_kept_under_the_data_directory_and_reused()
     {
         using var data = new TempDirectory();
 
-        var first = ReceiptKeys.Load(new ReceiptOptions(), data.Path);
-        var second = ReceiptKeys.Load(new ReceiptOptions(), data.Path);
+        var first = await ReceiptKeys.LoadAsync(new ReceiptOptions(), new FileReceiptKeyStore(Path.Combine(data.Path, "receipt-keys")), TimeProvider.System, CancellationToken.None);
+        var second = await ReceiptKeys.LoadAsync(new ReceiptOptions(), new FileReceiptKeyStore(Path.Combine(data.Path, "receipt-keys")), TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(first.Active.Id, second.Active.Id);
         var file = Assert.Single(Directory.GetFiles(Path.Combine(data.Path, "receipt-keys")));
@@ -21,7 +22,7 @@ public sealed class ReceiptKeyTests
     }
 
     [Fact]
-    public void Rotation_signs_with_the_active_key_and_keeps_the_retired_one_published_so_old_receipts_verify()
+    public async Task Rotation_signs_with_the_active_key_and_keeps_the_retired_one_published_so_old_receipts_verify()
     {
         using var data = new TempDirectory();
         using var oldKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -32,7 +33,7 @@ public sealed class ReceiptKeyTests
         File.WriteAllText(newPrivate, newKey.ExportPkcs8PrivateKeyPem());
         var oldReceipt = Jws.Sign("{\"typ\":\"docengine.receipt.v1\"}"u8, "old", oldKey);
 
-        var keys = ReceiptKeys.Load(new ReceiptOptions { KeyFiles = [oldPublic, newPrivate] }, data.Path);
+        var keys = await ReceiptKeys.LoadAsync(new ReceiptOptions { KeyFiles = [oldPublic, newPrivate] }, new FileReceiptKeyStore(data.Path), TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(2, keys.All.Count);
         Assert.True(keys.Active.CanSign);

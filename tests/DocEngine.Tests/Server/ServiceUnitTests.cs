@@ -1,6 +1,7 @@
 extern alias server;
 
 using DocEngine.Core.Storage;
+using DocEngine.Core.Storage.Embedded;
 using DocEngine.Tests.Infrastructure;
 using Google.Rpc;
 using Grpc.Core;

@@ -65,12 +65,12 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
             UPDATE batch_items i SET state = 1, lease_owner = @owner, lease_until = @until
             FROM picked WHERE i.batch_id = @batch AND i.seq = picked.seq
             RETURNING i.seq, i.tenant, i.application_id, i.document_id)
-        SELECT c.seq, c.tenant, c.application_id, c.document_id, d.filename, d.sha256, d.size_bytes
+        SELECT c.seq, c.tenant, c.application_id, c.document_id, d.filename, d.sha256, d.size_bytes, d.media_type
         FROM claimed c JOIN documents d ON d.tenant = c.tenant AND d.application_id = c.application_id AND d.id = c.document_id
         ORDER BY c.seq;
         """,
         ("batch", batchId), ("now", Stored(now)), ("count", count), ("owner", owner), ("until", Stored(leaseUntil))),
-        r => new BatchItemRecord(batchId, r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6)),
+        r => new BatchItemRecord(batchId, r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetString(7)),
         cancellationToken).ConfigureAwait(false), cancellationToken);
 
     /// <inheritdoc />

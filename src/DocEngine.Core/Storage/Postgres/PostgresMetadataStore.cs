@@ -10,7 +10,7 @@ namespace DocEngine.Core.Storage.Postgres;
 /// commit is synchronous (the server's default), so a reported upload offset is durable. Errors leave as the store-neutral
 /// <see cref="StorageErrors"/>: a database that cannot be reached is UNAVAILABLE, a full disk STORAGE_FULL.
 /// </summary>
-public sealed partial class PostgresMetadataStore : IAsyncDisposable
+public sealed partial class PostgresMetadataStore : IStorageProbe, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _data;
 
@@ -148,6 +148,12 @@ public sealed partial class PostgresMetadataStore : IAsyncDisposable
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Time(reader, ordinal);
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <inheritdoc />
+    public string Name => "the PostgreSQL database";
+
+    /// <inheritdoc />
+    public Task ProbeAsync(CancellationToken cancellationToken) => RunAsync(connection => ExecuteAsync(Command(connection, "SELECT 1;"), cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _data.DisposeAsync();

@@ -126,7 +126,7 @@ public sealed class S3BlobStore(S3Bucket bucket) : IBlobStore
         }
         catch
         {
-            await bucket.Client.AbortMultipartUploadAsync(bucket.Name, key, started.UploadId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)bucket.Client.AbortMultipartUploadAsync(bucket.Name, key, started.UploadId, CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
     }

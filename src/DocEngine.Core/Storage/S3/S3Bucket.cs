@@ -11,7 +11,7 @@ namespace DocEngine.Core.Storage.S3;
 /// <c>blobs/sha256/ab/cd/&lt;sha256&gt;</c> (and <c>….blocks</c>, its block hashes) for content; <c>uploads/&lt;id&gt;/</c> for the
 /// bytes of open uploads (multipart upload <c>data</c>, tail objects <c>tail-&lt;offset&gt;</c>).
 /// </summary>
-public sealed class S3Bucket : IDisposable
+public sealed class S3Bucket : IStorageProbe, IDisposable
 {
     private S3Bucket(IAmazonS3 client, S3Options options)
     {
@@ -175,6 +175,13 @@ public sealed class S3Bucket : IDisposable
             return null;
         }
     });
+
+    /// <inheritdoc />
+    string IStorageProbe.Name => "the object store";
+
+    /// <inheritdoc />
+    public Task ProbeAsync(CancellationToken cancellationToken) => Run(() =>
+        Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name, MaxKeys = 1, Prefix = "blobs/" }, cancellationToken));
 
     /// <inheritdoc />
     public void Dispose() => Client.Dispose();

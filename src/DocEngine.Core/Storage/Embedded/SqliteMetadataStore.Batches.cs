@@ -1,13 +1,13 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
     private const string BatchColumns = "tenant, id, application_id, operations, max_bytes, completed, create_time, complete_time, total, ok, refused, failed, attention";
 
     // Item states: 0 pending, 1 leased, 2 done. SQLite serializes writers, so a claim's UPDATE … RETURNING is atomic;
-    // PostgreSQL would select the rows FOR UPDATE SKIP LOCKED inside the same statement.
+    // the PostgreSQL provider selects the rows FOR UPDATE SKIP LOCKED inside the same statement.
     private const string BatchesSchema = """
         CREATE TABLE batches (
             tenant TEXT NOT NULL,
@@ -47,7 +47,7 @@ public sealed partial class SqliteMetadataStore
         """;
 
     /// <inheritdoc />
-    public async Task<BatchRecord> CreateBatchAsync(BatchRecord batch, CancellationToken cancellationToken)
+    public Task<BatchRecord> CreateBatchAsync(BatchRecord batch, CancellationToken cancellationToken) => Guard<BatchRecord>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -71,19 +71,19 @@ public sealed partial class SqliteMetadataStore
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return batch;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<BatchRecord?> GetBatchAsync(string tenant, string id, CancellationToken cancellationToken)
+    public Task<BatchRecord?> GetBatchAsync(string tenant, string id, CancellationToken cancellationToken) => Guard<BatchRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, $"SELECT {BatchColumns} FROM batches WHERE tenant = $tenant AND id = $id;", ("$tenant", tenant), ("$id", id));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadBatch(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchRecord>> ListRunningBatchesAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<BatchRecord>> ListRunningBatchesAsync(CancellationToken cancellationToken) => Guard<IReadOnlyList<BatchRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, $"SELECT {BatchColumns} FROM batches WHERE completed = 0 ORDER BY create_time;");
@@ -94,10 +94,10 @@ public sealed partial class SqliteMetadataStore
             batches.Add(ReadBatch(reader));
         }
         return batches;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchItemRecord>> ClaimItemsAsync(string batchId, string owner, int count, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<BatchItemRecord>> ClaimItemsAsync(string batchId, string owner, int count, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) => Guard<IReadOnlyList<BatchItemRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var claim = Command(connection,
@@ -116,19 +116,19 @@ public sealed partial class SqliteMetadataStore
         var items = new List<BatchItemRecord>();
         foreach (var (seq, tenant, app, doc) in claimed.OrderBy(c => c.Seq))
         {
-            await using var select = Command(connection, "SELECT filename, sha256, size_bytes FROM documents WHERE tenant = $tenant AND application_id = $app AND id = $id;",
+            await using var select = Command(connection, "SELECT filename, sha256, size_bytes, media_type FROM documents WHERE tenant = $tenant AND application_id = $app AND id = $id;",
                 ("$tenant", tenant), ("$app", app), ("$id", doc));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(new BatchItemRecord(batchId, seq, tenant, app, doc, reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                items.Add(new BatchItemRecord(batchId, seq, tenant, app, doc, reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
             }
         }
         return items;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task CompleteItemAsync(BatchItemRecord item, int outcome, string message, string outputsJson, long millis, CancellationToken cancellationToken)
+    public Task CompleteItemAsync(BatchItemRecord item, int outcome, string message, string outputsJson, long millis, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -149,27 +149,38 @@ public sealed partial class SqliteMetadataStore
             await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task CompleteBatchIfDoneAsync(string batchId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task CompleteBatchIfDoneAsync(string batchId, DateTimeOffset now, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
             "UPDATE batches SET completed = 1, complete_time = $now WHERE id = $batch AND completed = 0 AND ok + refused + failed + attention >= total;",
             ("$now", ToUnixMicros(now)), ("$batch", batchId));
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task ReleaseAllLeasesAsync(CancellationToken cancellationToken)
+    public Task RenewLeasesAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, "UPDATE batch_items SET state = 0, lease_owner = NULL, lease_until = NULL WHERE state = 1;", cancellationToken).ConfigureAwait(false);
-    }
+        await using var renew = Command(connection, "UPDATE batch_items SET lease_until = $until WHERE lease_owner = $owner AND state = 1;",
+            ("$owner", owner), ("$until", ToUnixMicros(leaseUntil)));
+        await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    });
 
     /// <inheritdoc />
-    public async Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken)
+    public Task ReleaseLeasesAsync(string owner, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var release = Command(connection, "UPDATE batch_items SET state = 0, lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner AND state = 1;",
+            ("$owner", owner));
+        await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    });
+
+    /// <inheritdoc />
+    public Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken) => Guard<(long Pending, long Leased)>(async () =>
     {
         // From the running batches' counters (a handful of rows) and the leased items (at most the workers' count, found
         // through batch_items_by_state), never a scan of batch_items. WAL readers do not wait for a writer.
@@ -182,7 +193,7 @@ public sealed partial class SqliteMetadataStore
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var (open, leased) = (reader.GetInt64(0), reader.GetInt64(1));
         return (Math.Max(0, open - leased), leased);
-    }
+    });
 
     private static BatchRecord ReadBatch(SqliteDataReader reader) => new(
         Tenant: reader.GetString(0),

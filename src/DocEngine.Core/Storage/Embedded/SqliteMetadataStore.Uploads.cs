@@ -1,27 +1,36 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
     private const string UploadColumns =
-        "tenant, id, application_id, filename, media_type, declared_size, declared_sha256, committed_offset, state, create_time, expire_time, sha256, document_id, failure";
+        "tenant, id, application_id, filename, media_type, declared_size, declared_sha256, committed_offset, state, create_time, expire_time, sha256, document_id, failure, " +
+        "hash_state, part_state";
+
+    private const string UploadStateSchema = """
+        ALTER TABLE uploads ADD COLUMN hash_state BLOB;
+        ALTER TABLE uploads ADD COLUMN part_state TEXT;
+        PRAGMA user_version = 7;
+        """;
+
+    private readonly KeyedLocks _uploadLocks = new();
 
     /// <inheritdoc />
-    public async Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken)
+    public Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
-            $"INSERT INTO uploads ({UploadColumns}) VALUES ($tenant, $id, $app, $filename, $media, $size, $declaredSha, $offset, $state, $create, $expire, NULL, NULL, NULL);",
+            $"INSERT INTO uploads ({UploadColumns}) VALUES ($tenant, $id, $app, $filename, $media, $size, $declaredSha, $offset, $state, $create, $expire, NULL, NULL, NULL, $hash, $parts);",
             ("$tenant", upload.Tenant), ("$id", upload.Id), ("$app", upload.ApplicationId), ("$filename", upload.Filename),
             ("$media", upload.MediaType), ("$size", upload.DeclaredSize), ("$declaredSha", upload.DeclaredSha256),
             ("$offset", upload.CommittedOffset), ("$state", (int)upload.State),
-            ("$create", ToUnixMicros(upload.CreateTime)), ("$expire", ToUnixMicros(upload.ExpireTime)));
+            ("$create", ToUnixMicros(upload.CreateTime)), ("$expire", ToUnixMicros(upload.ExpireTime)), ("$hash", upload.HashState), ("$parts", upload.PartState));
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<UploadRecord?> GetUploadAsync(string? tenant, string id, CancellationToken cancellationToken)
+    public Task<UploadRecord?> GetUploadAsync(string? tenant, string id, CancellationToken cancellationToken) => Guard<UploadRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -29,20 +38,26 @@ public sealed partial class SqliteMetadataStore
             ("$id", id), ("$tenant", tenant));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUpload(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task SaveCommitAsync(string id, long committedOffset, DateTimeOffset expireTime, CancellationToken cancellationToken)
+    public Task<bool> SaveCommitAsync(string id, long previousOffset, UploadCommit commit, CancellationToken cancellationToken) => Guard<bool>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
-            "UPDATE uploads SET committed_offset = $offset, expire_time = $expire WHERE id = $id;",
-            ("$id", id), ("$offset", committedOffset), ("$expire", ToUnixMicros(expireTime)));
-        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+            "UPDATE uploads SET committed_offset = $offset, expire_time = $expire, hash_state = $hash, part_state = $parts " +
+            "WHERE id = $id AND state = $open AND committed_offset = $previous;",
+            ("$id", id), ("$offset", commit.Offset), ("$expire", ToUnixMicros(commit.ExpireTime)), ("$hash", commit.HashState), ("$parts", commit.PartState),
+            ("$open", (int)UploadState.Open), ("$previous", previousOffset));
+        return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    });
 
     /// <inheritdoc />
-    public async Task SetUploadStateAsync(string id, UploadState state, string? sha256OrFailure, CancellationToken cancellationToken)
+    /// <remarks>In-process locks: the embedded store belongs to one server process.</remarks>
+    public Task<IAsyncDisposable?> LockUploadAsync(string id, TimeSpan wait, CancellationToken cancellationToken) => _uploadLocks.TryTakeAsync(id, wait, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetUploadStateAsync(string id, UploadState state, string? sha256OrFailure, CancellationToken cancellationToken) => Guard(async () =>
     {
         var column = state == UploadState.Completing ? "sha256" : "failure";
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -50,10 +65,10 @@ public sealed partial class SqliteMetadataStore
             $"UPDATE uploads SET state = $state, {column} = COALESCE($value, {column}) WHERE id = $id;",
             ("$id", id), ("$state", (int)state), ("$value", sha256OrFailure));
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<DocumentRecord> CompleteUploadAsync(UploadRecord upload, string documentId, string sha256, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<DocumentRecord> CompleteUploadAsync(UploadRecord upload, string documentId, string sha256, DateTimeOffset now, CancellationToken cancellationToken) => Guard<DocumentRecord>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -93,10 +108,10 @@ public sealed partial class SqliteMetadataStore
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return document;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadRecord>> ListExpiredUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UploadRecord>> ListExpiredUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) => Guard<IReadOnlyList<UploadRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -109,7 +124,7 @@ public sealed partial class SqliteMetadataStore
             expired.Add(ReadUpload(reader));
         }
         return expired;
-    }
+    });
 
     private static UploadRecord ReadUpload(SqliteDataReader reader) => new(
         Tenant: reader.GetString(0),
@@ -125,5 +140,9 @@ public sealed partial class SqliteMetadataStore
         ExpireTime: FromUnixMicros(reader.GetInt64(10)),
         Sha256: reader.IsDBNull(11) ? null : reader.GetString(11),
         DocumentId: reader.IsDBNull(12) ? null : reader.GetString(12),
-        Failure: reader.IsDBNull(13) ? null : reader.GetString(13));
+        Failure: reader.IsDBNull(13) ? null : reader.GetString(13))
+    {
+        HashState = reader.IsDBNull(14) ? null : (byte[])reader[14],
+        PartState = reader.IsDBNull(15) ? null : reader.GetString(15),
+    };
 }

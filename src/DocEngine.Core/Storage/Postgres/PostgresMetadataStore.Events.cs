@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace DocEngine.Core.Storage.Postgres;
 
-public sealed partial class PostgresMetadataStore
+public sealed partial class PostgresMetadataStore : IApplicationEventStore
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken) =>

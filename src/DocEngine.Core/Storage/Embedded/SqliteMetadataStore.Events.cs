@@ -1,12 +1,12 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ApplicationEventRecord>> ListApplicationEventsAsync(string tenant, string applicationId, CancellationToken cancellationToken) => Guard<IReadOnlyList<ApplicationEventRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var application = await GetApplicationAsync(connection, tenant, applicationId, cancellationToken).ConfigureAwait(false);
@@ -39,7 +39,7 @@ public sealed partial class SqliteMetadataStore
             tenant, applicationId, r => new(FromUnixMicros(r.GetInt64(0)), (ApplicationEventKind)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)),
             events, cancellationToken).ConfigureAwait(false);
         return events.OrderBy(e => e.Time).ThenBy(e => e.Kind).ToList();
-    }
+    });
 
     private static async Task ReadEventsAsync(SqliteConnection connection, string sql, string tenant, string applicationId,
         Func<SqliteDataReader, ApplicationEventRecord> read, List<ApplicationEventRecord> events, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
@@ -9,7 +9,7 @@ public sealed partial class SqliteMetadataStore
         "(SELECT COUNT(*) FROM documents d WHERE d.tenant = a.tenant AND d.application_id = a.id)";
 
     /// <inheritdoc />
-    public async Task<ApplicationRecord> CreateApplicationAsync(string tenant, string id, string displayName, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ApplicationRecord> CreateApplicationAsync(string tenant, string id, string displayName, DateTimeOffset now, CancellationToken cancellationToken) => Guard<ApplicationRecord>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
@@ -26,14 +26,14 @@ public sealed partial class SqliteMetadataStore
             { Field = "application_id" };
         }
         return new ApplicationRecord(tenant, id, displayName, FromUnixMicros(ToUnixMicros(now)), null, 0);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<ApplicationRecord?> GetApplicationAsync(string tenant, string id, CancellationToken cancellationToken)
+    public Task<ApplicationRecord?> GetApplicationAsync(string tenant, string id, CancellationToken cancellationToken) => Guard<ApplicationRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         return await GetApplicationAsync(connection, tenant, id, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     private static async Task<ApplicationRecord?> GetApplicationAsync(SqliteConnection connection, string tenant, string id, CancellationToken cancellationToken)
     {
@@ -45,7 +45,7 @@ public sealed partial class SqliteMetadataStore
     }
 
     /// <inheritdoc />
-    public async Task<Page<ApplicationRecord>> ListApplicationsAsync(string tenant, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    public Task<Page<ApplicationRecord>> ListApplicationsAsync(string tenant, int pageSize, string? pageToken, CancellationToken cancellationToken) => Guard<Page<ApplicationRecord>>(async () =>
     {
         var size = PageToken.Size(pageSize);
         var after = PageToken.Decode('a', pageToken);
@@ -54,10 +54,10 @@ public sealed partial class SqliteMetadataStore
             $"SELECT {ApplicationColumns} FROM applications a WHERE a.tenant = $tenant AND a.seq > $after ORDER BY a.seq LIMIT $limit;",
             ("$tenant", tenant), ("$after", after), ("$limit", size + 1));
         return await ReadPageAsync(select, size, 'a', ReadApplication, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<ApplicationRecord?> SubmitApplicationAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ApplicationRecord?> SubmitApplicationAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken) => Guard<ApplicationRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
@@ -65,7 +65,7 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", tenant), ("$id", id), ("$now", ToUnixMicros(now)));
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return await GetApplicationAsync(connection, tenant, id, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     private static ApplicationRecord ReadApplication(SqliteDataReader reader) => new(
         Tenant: reader.GetString(1),

@@ -1,8 +1,9 @@
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 /// <summary>
-/// Blobs as read-only files under <c>{root}/ab/cd/abcd…</c> (two levels of SHA-256 fan-out keep directories
-/// small). A blob appears by atomic rename of a flushed file, followed by a directory flush.
+/// Blobs as read-only files under <c>{root}/ab/cd/abcd…</c> (two levels of SHA-256 fan-out keep directories small), each
+/// with its block hashes in <c>abcd….blocks</c> when it has more than one block. A blob appears by atomic rename of a
+/// flushed file, followed by a directory flush.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -19,12 +20,12 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// <remarks>
     /// When the blob already exists the fresh copy replaces it by rename: the content is the same by hash, the new copy
     /// was hashed as it arrived, and an old copy that rotted on disk is healed for free. Readers holding the old file keep
-    /// reading it. One file per hash either way.
+    /// reading it. One file per hash either way. The block list goes first, so a blob never exists without it.
     /// </remarks>
-    public Task PutFileAsync(string sourcePath, string sha256, CancellationToken cancellationToken)
+    public async Task PutFileAsync(string sourcePath, BlobHashes hashes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var target = PathOf(sha256);
+        var target = PathOf(hashes.Sha256);
         var directory = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(directory))
         {
@@ -32,13 +33,23 @@ public sealed class FileSystemBlobStore : IBlobStore
             Durability.FlushDirectory(Path.GetDirectoryName(directory)!);
             Durability.FlushDirectory(_root);
         }
+        if (hashes.Blocks.Count > 1)
+        {
+            var blocks = target + ".blocks";
+            var temporary = blocks + "." + Ids.New() + ".tmp";
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 12))
+            {
+                await file.WriteAsync(hashes.EncodeBlocks(), cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, blocks, overwrite: true);
+        }
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(sourcePath, UnixFileMode.UserRead | UnixFileMode.GroupRead);
         }
         File.Move(sourcePath, target, overwrite: true);
         Durability.FlushDirectory(directory);
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -49,7 +60,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken)
+    public Task<Stream> OpenReadAsync(string sha256, long offset, long length, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         FileStream file;
@@ -59,11 +70,27 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new DocEngineException(ErrorKind.DataLoss, "BLOB_MISSING",
-                "The stored bytes of this document are missing on the server; upload the file again and report this to the portal's operators.");
+            throw StorageErrors.BlobMissing();
         }
-        return Task.FromResult<Stream>(new HashCheckingStream(file, sha256));
+        file.Position = Math.Min(offset, file.Length);
+        return Task.FromResult<Stream>(length > 0 ? new BoundedStream(file, length) : file);
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>?> GetBlockHashesAsync(string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return BlobHashes.DecodeBlocks(await File.ReadAllBytesAsync(PathOf(sha256) + ".blocks", cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? LocalPath(string sha256) => PathOf(sha256);
 
     internal string PathOf(string sha256)
     {

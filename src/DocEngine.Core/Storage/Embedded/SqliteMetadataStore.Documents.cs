@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
@@ -8,7 +8,7 @@ public sealed partial class SqliteMetadataStore
         "seq, tenant, application_id, id, filename, media_type, size_bytes, sha256, create_time, supplementary, version, upload_id";
 
     /// <inheritdoc />
-    public async Task<DocumentRecord?> GetDocumentAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken)
+    public Task<DocumentRecord?> GetDocumentAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken) => Guard<DocumentRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -16,10 +16,10 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", tenant), ("$app", applicationId), ("$id", documentId));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadDocument(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<Page<DocumentRecord>?> ListDocumentsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    public Task<Page<DocumentRecord>?> ListDocumentsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken) => Guard<Page<DocumentRecord>?>(async () =>
     {
         var size = PageToken.Size(pageSize);
         var after = PageToken.Decode('d', pageToken);
@@ -32,7 +32,7 @@ public sealed partial class SqliteMetadataStore
             $"SELECT {DocumentColumns} FROM documents WHERE tenant = $tenant AND application_id = $app AND seq > $after ORDER BY seq LIMIT $limit;",
             ("$tenant", tenant), ("$app", applicationId), ("$after", after), ("$limit", size + 1));
         return await ReadPageAsync(select, size, 'd', ReadDocument, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     private static DocumentRecord ReadDocument(SqliteDataReader reader) => new(
         Tenant: reader.GetString(1),

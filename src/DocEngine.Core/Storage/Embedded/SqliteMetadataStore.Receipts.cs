@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
@@ -23,7 +23,7 @@ public sealed partial class SqliteMetadataStore
         """;
 
     /// <inheritdoc />
-    public async Task<ReceiptRecord?> GetReceiptAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken)
+    public Task<ReceiptRecord?> GetReceiptAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken) => Guard<ReceiptRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -31,10 +31,10 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", tenant), ("$app", applicationId), ("$doc", documentId));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReceipt(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<ReceiptRecord?> GetLastReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken)
+    public Task<ReceiptRecord?> GetLastReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken) => Guard<ReceiptRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -42,10 +42,10 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", tenant), ("$app", applicationId));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReceipt(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<bool> TryAddReceiptAsync(ReceiptRecord receipt, CancellationToken cancellationToken)
+    public Task<bool> TryAddReceiptAsync(ReceiptRecord receipt, CancellationToken cancellationToken) => Guard<bool>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
@@ -55,10 +55,10 @@ public sealed partial class SqliteMetadataStore
             ("$jws", receipt.Jws), ("$sha", receipt.Sha256), ("$prev", receipt.PreviousSha256), ("$kid", receipt.KeyId),
             ("$time", ToUnixMicros(receipt.IssueTime)));
         return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<Page<ReceiptRecord>> ListReceiptsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    public Task<Page<ReceiptRecord>> ListReceiptsAsync(string tenant, string applicationId, int pageSize, string? pageToken, CancellationToken cancellationToken) => Guard<Page<ReceiptRecord>>(async () =>
     {
         var size = PageToken.Size(pageSize);
         var after = PageToken.Decode('r', pageToken);
@@ -67,10 +67,10 @@ public sealed partial class SqliteMetadataStore
             $"SELECT {ReceiptColumns} FROM receipts WHERE tenant = $tenant AND application_id = $app AND sequence > $after ORDER BY sequence LIMIT $limit;",
             ("$tenant", tenant), ("$app", applicationId), ("$after", after), ("$limit", size + 1));
         return await ReadPageAsync(select, size, 'r', ReadReceipt, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsWithoutReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsWithoutReceiptAsync(string tenant, string applicationId, CancellationToken cancellationToken) => Guard<IReadOnlyList<DocumentRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -85,7 +85,7 @@ public sealed partial class SqliteMetadataStore
             documents.Add(ReadDocument(reader));
         }
         return documents;
-    }
+    });
 
     private static ReceiptRecord ReadReceipt(SqliteDataReader reader) => new(
         Tenant: reader.GetString(1),

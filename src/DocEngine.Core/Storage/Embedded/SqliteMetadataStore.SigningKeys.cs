@@ -1,4 +1,4 @@
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {

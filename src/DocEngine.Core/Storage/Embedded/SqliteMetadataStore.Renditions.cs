@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
@@ -9,7 +9,7 @@ public sealed partial class SqliteMetadataStore
         "tenant, application_id, document_id, id, sources, media_type, size_bytes, sha256, pages, width, height, report, create_time";
 
     /// <inheritdoc />
-    public async Task<RenditionRecord?> GetRenditionAsync(string tenant, string applicationId, string documentId, string id, CancellationToken cancellationToken)
+    public Task<RenditionRecord?> GetRenditionAsync(string tenant, string applicationId, string documentId, string id, CancellationToken cancellationToken) => Guard<RenditionRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -17,10 +17,10 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", tenant), ("$app", applicationId), ("$doc", documentId), ("$id", id));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRendition(reader) : null;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task PutRenditionAsync(RenditionRecord rendition, CancellationToken cancellationToken)
+    public Task PutRenditionAsync(RenditionRecord rendition, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
@@ -30,10 +30,10 @@ public sealed partial class SqliteMetadataStore
             ("$sha", rendition.Sha256), ("$pages", rendition.Pages), ("$width", rendition.Width), ("$height", rendition.Height),
             ("$report", JsonSerializer.Serialize(rendition.Report)), ("$create", ToUnixMicros(rendition.CreateTime)));
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<RenditionRecord>> ListRenditionsAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RenditionRecord>> ListRenditionsAsync(string tenant, string applicationId, string documentId, CancellationToken cancellationToken) => Guard<IReadOnlyList<RenditionRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection,
@@ -46,7 +46,7 @@ public sealed partial class SqliteMetadataStore
             renditions.Add(ReadRendition(reader));
         }
         return renditions;
-    }
+    });
 
     private static RenditionRecord ReadRendition(SqliteDataReader reader) => new(
         Tenant: reader.GetString(0),

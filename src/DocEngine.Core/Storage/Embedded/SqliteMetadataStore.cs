@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 /// <summary>
 /// Metadata in one SQLite file, in WAL mode with <c>synchronous=FULL</c>: a committed transaction has been
@@ -9,7 +9,7 @@ namespace DocEngine.Core.Storage;
 public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore,
     IAccessTokenStore, IAuditEventStore, ISigningKeyStore
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
     private readonly string _connectionString;
 
     private SqliteMetadataStore(string path)
@@ -61,6 +61,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         {
             await ExecuteAsync(connection, AccessSchema, cancellationToken).ConfigureAwait(false);
         }
+        if (current < 7)
+        {
+            await ExecuteAsync(connection, UploadStateSchema, cancellationToken).ConfigureAwait(false);
+        }
         return store;
     }
 
@@ -72,6 +76,29 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
         await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
         return connection;
     }
+
+    /// <summary>Runs a store operation, turning SQLite's failures into the store-neutral ones (a full disk, a locked or failing file).</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 13 /* SQLITE_FULL */)
+        {
+            throw StorageErrors.Full(e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 or 10 /* SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR */)
+        {
+            throw StorageErrors.Unavailable("the metadata database", e);
+        }
+    }
+
+    private static Task Guard(Func<Task> work) => Guard(async () =>
+    {
+        await work().ConfigureAwait(false);
+        return true;
+    });
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {

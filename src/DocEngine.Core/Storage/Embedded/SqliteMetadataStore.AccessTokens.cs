@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace DocEngine.Core.Storage;
+namespace DocEngine.Core.Storage.Embedded;
 
 public sealed partial class SqliteMetadataStore
 {
