@@ -12,9 +12,9 @@ public sealed partial class UploadManager
     private async Task PrepareAsync(ActiveUpload active, CancellationToken cancellationToken)
     {
         var record = active.Record!;
-        if (active.IsReady && active.Parts!.Written == record.CommittedOffset && active.Hasher!.Length == record.CommittedOffset)
+        if (active.IsReady && active.Parts!.Written >= record.CommittedOffset && active.Hasher!.Length == active.Parts.Written)
         {
-            return;
+            return; // open here already, with this call's own writes past the durable point
         }
         await active.CloseAsync().ConfigureAwait(false);
         var parts = await _parts.OpenAsync(record, cancellationToken).ConfigureAwait(false);

@@ -117,6 +117,10 @@ public sealed partial class UploadManager
                     {
                         throw OffsetMismatch(offset, active.Record.CommittedOffset);
                     }
+                    if (active.Written != offset)
+                    {
+                        await active.CloseAsync().ConfigureAwait(false); // bytes past the durable point were never acknowledged
+                    }
                     await PrepareAsync(active, cancellationToken).ConfigureAwait(false);
                     active.LastCommitTimestamp = _time.GetTimestamp(); // the time-based commit counts from the start of this call
                 }
