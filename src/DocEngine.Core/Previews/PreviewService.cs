@@ -137,6 +137,7 @@ public sealed class PreviewService(
         await renditions.PutRenditionAsync(new RenditionRecord(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id,
             [$"{session.Key.ApplicationId}/{session.Key.DocumentId}"], MediaType(page.Format), page.Bytes.Length, sha256, 1, page.Width, page.Height,
             new ProcessingReport(0, page.Bytes.Length, [action], []), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        DocEngineMetrics.RenditionMade(MediaType(page.Format));
     }
 
     private Task<byte[]> ReadAllAsync(RenditionRecord stored, CancellationToken cancellationToken) =>
