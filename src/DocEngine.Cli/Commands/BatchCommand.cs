@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using DocEngine.Cli.Common;
 using DocEngine.Core.Batch;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace DocEngine.Cli.Commands;
@@ -12,26 +13,55 @@ namespace DocEngine.Cli.Commands;
 /// <c>docengine batch DIR --out DIR [--ops normalize,ocr,preview,verify] [--max-bytes N] [--concurrency N] [--json]</c>: runs
 /// the steps on every file under DIR, in-process, and writes the results, OUT/report.jsonl (one line per file) and
 /// OUT/summary.json. Rerunning the same command after a kill continues where it stopped; rerunning it after it finished
-/// does nothing. Exit 0 whenever the batch ran, whatever its files' outcomes.
+/// does nothing. With <c>--application ID</c> or <c>--all</c> instead of DIR it runs on the server over stored documents
+/// (<see cref="ServerBatch"/>). Exit 0 whenever the batch ran, whatever its files' outcomes.
 /// </summary>
 internal static class BatchCommand
 {
     public static Command Create()
     {
-        var input = new Argument<DirectoryInfo>("DIR") { Description = "Folder of documents, walked recursively" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the results, report.jsonl and summary.json (reuse it to resume)", Required = true };
+        var input = new Argument<DirectoryInfo?>("DIR") { Description = "Folder of documents, walked recursively (offline)", Arity = ArgumentArity.ZeroOrOne };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the results, report.jsonl and summary.json (reuse it to resume); offline only" };
+        var application = new Option<string?>("--application") { Description = "On the server: reprocess this application's stored documents" };
+        var all = new Option<bool>("--all") { Description = "On the server: reprocess every stored document of the tenant" };
         var ops = new Option<string>("--ops") { Description = "Steps to run on each file, any of normalize,ocr,preview,verify (ocr makes searchable.pdf)", DefaultValueFactory = _ => "normalize,preview,verify" };
         var maxBytes = new Option<string?>("--max-bytes") { Description = "normalize: make a PDF of each image and fit every PDF under this size, e.g. 4MB" };
         var concurrency = new Option<int>("--concurrency") { Description = "Files worked on at once, by default one per core", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout" };
-        var command = new Command("batch", "Normalize, preview and verify every file in a folder; resumable, and does no work twice.")
+        var command = new Command("batch",
+            "Normalize, preview and verify every file in a folder (resumable, no work done twice), or every stored document on the server (--application ID | --all).")
         {
-            input, output, ops, maxBytes, concurrency, json,
+            input, output, application, all, ops, maxBytes, concurrency, json,
         };
+        var server = ServerConnection.AddOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var directory = parse.GetValue(input)!;
-            var target = parse.GetValue(output)!;
+            var directory = parse.GetValue(input);
+            var target = parse.GetValue(output);
+            var applicationId = parse.GetValue(application);
+            if (applicationId is not null || parse.GetValue(all))
+            {
+                if (directory is not null || target is not null || (applicationId is not null && parse.GetValue(all)))
+                {
+                    throw new CliFailure(ExitCodes.Usage, "Give DIR --out OUT for a folder, or --application ID or --all for the server's stored documents, not both.");
+                }
+                var steps = Options(parse.GetValue(ops)!, parse.GetValue(maxBytes), Environment.ProcessorCount);
+                using var connection = ServerConnection.Open(parse, server);
+                try
+                {
+                    var result = await ServerBatch.RunAsync(connection, applicationId, steps.Ops, steps.MaxBytes, parse.InvocationConfiguration.Error, cancellationToken);
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(parse.GetValue(json) ? ServerBatch.Json(result) : ServerBatch.Describe(result));
+                    return ExitCodes.Ok;
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+                {
+                    throw connection.Explain(e);
+                }
+            }
+            if (directory is null || target is null)
+            {
+                throw new CliFailure(ExitCodes.Usage, "Give a folder and --out (docengine batch DIR --out OUT), or --application ID or --all to run on the server.");
+            }
             if (!directory.Exists)
             {
                 throw new CliFailure(ExitCodes.Usage, $"No such folder: {directory.FullName}.");

@@ -175,7 +175,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
     public async Task PostgreSQL_restarting_and_S3_stopped_for_10_seconds_during_an_upload_cost_retries_with_a_sentence_and_no_byte()
     {
         cluster.RequireOrSkip();
-        var data = TestData.Bytes(96 << 20, seed: 16);
+        var data = TestData.Bytes(64 << 20, seed: 16);
         var step = 0;
         var uploader = new ResumingUploader(cluster.Invoker(), data)
         {
@@ -186,7 +186,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
                     step = 1;
                     await cluster.RestartPostgresAsync();
                 }
-                else if (step == 1 && acknowledged >= 48 << 20)
+                else if (step == 1 && acknowledged >= 36 << 20)
                 {
                     step = 2;
                     await cluster.StopS3Async();
@@ -233,6 +233,32 @@ public sealed class ClusterTests(ClusterFixture cluster)
         Assert.DoesNotContain(listed.Applications, a => a.Name == document.Application);
         await Clients.AssertRefusedAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND",
             () => new ReceiptService.ReceiptServiceClient(theirs).GetReceiptAsync(new GetReceiptRequest { Name = document.Name }).ResponseAsync);
+    }
+
+    [SkippableFact]
+    public async Task The_cli_starts_a_server_batch_through_the_balancer_and_prints_the_offline_summary_shape()
+    {
+        cluster.RequireOrSkip();
+        var invoker = cluster.Invoker();
+        var application = (await new ApplicationService.ApplicationServiceClient(invoker)
+            .CreateApplicationAsync(new CreateApplicationRequest { ApplicationId = "cli-" + Guid.NewGuid().ToString("n")[..8] })).Application;
+        for (var i = 0; i < 5; i++)
+        {
+            await Clients.UploadStreamingAsync(invoker, Png(1000 + i), application: application.Name, filename: $"p{i}.png");
+        }
+        using var cache = new TempDirectory();
+        var result = await CliProcess.RunAsync(cache.Path, "batch", "--server", cluster.Server, "--api-key", cluster.ApiKey,
+            "--application", application.Name["applications/".Length..], "--ops", "normalize,verify", "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var summary = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(5, summary.RootElement.GetProperty("files").GetInt64());
+        Assert.Equal(5, summary.RootElement.GetProperty("ok").GetInt64() + summary.RootElement.GetProperty("refused").GetInt64());
+        Assert.Equal(0, summary.RootElement.GetProperty("failed").GetInt64());
+        Assert.Equal(["normalize", "verify"], summary.RootElement.GetProperty("ops").EnumerateArray().Select(o => o.GetString()));
+        Assert.Contains("Started batches/", result.Stderr);
+
+        var both = await CliProcess.RunAsync(cache.Path, "batch", "somewhere", "--all", "--server", cluster.Server);
+        Assert.Equal(2, both.ExitCode);
     }
 
     private async Task<long[]> UploadBytesPerNodeAsync() => (await PerNodeAsync("docengine_upload_bytes_total")).Select(v => (long)v).ToArray();
