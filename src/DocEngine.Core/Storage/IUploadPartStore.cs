@@ -37,6 +37,9 @@ public interface IUploadParts : IAsyncDisposable
     /// <summary>Moves the first <see cref="Written"/> bytes into the blob store under <paramref name="hashes"/>, and deletes what the session held here.</summary>
     Task PublishAsync(IBlobStore blobs, BlobHashes hashes, CancellationToken cancellationToken);
 
-    /// <summary>The durable bytes from the start, to rebuild the hash of a session stored without its hash state.</summary>
-    Task<Stream> OpenReadAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The bytes from <paramref name="from"/> to <see cref="Written"/>: the block in progress when a node takes a session up
+    /// (at most 8 MiB, from a block boundary), or everything, for a session stored without its hash state.
+    /// </summary>
+    Task<Stream> OpenReadAsync(long from, CancellationToken cancellationToken);
 }

@@ -20,7 +20,8 @@ public sealed partial class UploadManager
         var parts = await _parts.OpenAsync(record, cancellationToken).ConfigureAwait(false);
         try
         {
-            var hasher = BlobHasher.Import(record.HashState, record.CommittedOffset) ?? await RehashAsync(parts, record.CommittedOffset, cancellationToken).ConfigureAwait(false);
+            var hasher = await ResumeHashAsync(parts, record, cancellationToken).ConfigureAwait(false)
+                ?? await RehashAsync(parts, record.CommittedOffset, cancellationToken).ConfigureAwait(false);
             active.Attach(parts, hasher);
         }
         catch
@@ -30,13 +31,37 @@ public sealed partial class UploadManager
         }
     }
 
+    /// <summary>The stored hash state, with the block in progress (less than 8 MiB) hashed again from its bytes; null when there is no usable state.</summary>
+    private static async Task<BlobHasher?> ResumeHashAsync(IUploadParts parts, UploadRecord record, CancellationToken cancellationToken)
+    {
+        if (record.HashState is null)
+        {
+            return null;
+        }
+        var blockStart = record.CommittedOffset - record.CommittedOffset % BlobHashes.BlockSize;
+        var block = DocumentBuffers.Rent(BlobHashes.BlockSize);
+        try
+        {
+            var length = (int)(record.CommittedOffset - blockStart);
+            await using (var content = await parts.OpenReadAsync(blockStart, cancellationToken).ConfigureAwait(false))
+            {
+                await content.ReadExactlyAsync(block.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            }
+            return BlobHasher.Import(record.HashState, record.CommittedOffset, block.AsSpan(0, length));
+        }
+        finally
+        {
+            DocumentBuffers.Return(block);
+        }
+    }
+
     private static async Task<BlobHasher> RehashAsync(IUploadParts parts, long committed, CancellationToken cancellationToken)
     {
         var hasher = new BlobHasher();
         var buffer = DocumentBuffers.Rent(DocumentReader.DefaultChunkSize);
         try
         {
-            await using var content = await parts.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using var content = await parts.OpenReadAsync(0, cancellationToken).ConfigureAwait(false);
             int read;
             while (hasher.Length < committed
                    && (read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, committed - hasher.Length)), cancellationToken).ConfigureAwait(false)) > 0)

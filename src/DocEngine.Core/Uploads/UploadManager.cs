@@ -219,7 +219,7 @@ public sealed partial class UploadManager
         }
 
         // Completing is recorded: from here a crash is finished by the next CompleteUpload call, on any node.
-        var hashes = BlobHasher.Import(upload.HashState, upload.CommittedOffset)?.Result() ?? new BlobHashes(upload.Sha256!, []);
+        var hashes = BlobHasher.ResultOf(upload.HashState, upload.CommittedOffset) ?? new BlobHashes(upload.Sha256!, []);
         var parts = active.Parts ?? await _parts.OpenAsync(upload, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -139,8 +139,11 @@ internal sealed class FileUploadParts(string path, SafeFileHandle? handle, long 
         }
     }
 
-    public Task<Stream> OpenReadAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new BoundedStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16), Written));
+    public Task<Stream> OpenReadAsync(long from, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16) { Position = from };
+        return Task.FromResult<Stream>(new BoundedStream(file, Written - from));
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -21,7 +21,7 @@ public sealed class S3Options
     /// <summary>Path-style addressing (http://host/bucket/key), which most non-AWS stores need; default true. False: virtual-host style.</summary>
     public bool ForcePathStyle { get; set; } = true;
 
-    /// <summary>Size of the multipart parts uploads are sent to the store in; default 8 MiB, at least 5 MiB (S3's smallest part).</summary>
+    /// <summary>Size of the multipart parts uploads are sent to the store in: a multiple of 8 MiB (the block size ranged reads are checked by, and more than S3's smallest part, 5 MiB); default 8 MiB.</summary>
     public int PartBytes { get; set; } = 8 << 20;
 
     /// <summary>Refuses settings no store can work with, naming the setting.</summary>
@@ -37,9 +37,9 @@ public sealed class S3Options
         {
             throw new InvalidOperationException($"DocEngine:Storage:S3:ServiceUrl '{ServiceUrl}' is not an absolute URL such as http://127.0.0.1:8080.");
         }
-        if (PartBytes < 5 << 20 || PartBytes > 512 << 20)
+        if (PartBytes < BlobHashes.BlockSize || PartBytes > 512 << 20 || PartBytes % BlobHashes.BlockSize != 0)
         {
-            throw new InvalidOperationException("DocEngine:Storage:S3:PartBytes must be between 5 MiB (S3's smallest part) and 512 MiB.");
+            throw new InvalidOperationException("DocEngine:Storage:S3:PartBytes must be a multiple of 8 MiB (8388608), at most 512 MiB.");
         }
     }
 }

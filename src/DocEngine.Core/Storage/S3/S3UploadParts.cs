@@ -232,14 +232,15 @@ internal sealed class S3UploadParts(S3Bucket bucket, string uploadId, S3PartStat
         }
     });
 
-    public Task<Stream> OpenReadAsync(CancellationToken cancellationToken)
+    /// <remarks>Only what is still in memory: the parts of a multipart upload cannot be read before it completes. Parts are whole blocks, so the block in progress always is.</remarks>
+    public Task<Stream> OpenReadAsync(long from, CancellationToken cancellationToken)
     {
-        if (_state.Parts.Count > 0)
+        if (from < _start)
         {
-            throw new NotSupportedException("The parts of an S3 multipart upload cannot be read before it completes; S3 sessions always keep their hash state.");
+            throw Lost();
         }
-        var bytes = new byte[Written];
-        CopyOut(0, bytes);
+        var bytes = new byte[Written - from];
+        CopyOut(from, bytes);
         return Task.FromResult<Stream>(new MemoryStream(bytes, writable: false));
     }
 
