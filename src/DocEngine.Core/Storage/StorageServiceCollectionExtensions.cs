@@ -7,8 +7,9 @@ namespace DocEngine.Core.Storage;
 
 /// <summary>
 /// The one place a storage provider is chosen. Each provider registers every storage capability interface (metadata:
-/// applications, documents, upload sessions, renditions, receipts, timeline, batches, limits, receipt keys; bytes: blobs and
-/// upload parts), and nothing outside a provider names its classes.
+/// applications, documents, upload sessions, renditions, receipts, timeline, batches, limits, receipt keys, applicant tokens
+/// and their revocation, the audit trail, signing keys; bytes: blobs and upload parts), and nothing outside a provider names
+/// its classes.
 /// </summary>
 public static class StorageServiceCollectionExtensions
 {
@@ -43,9 +44,6 @@ public static class StorageServiceCollectionExtensions
         AddMetadata<SqliteMetadataStore>(services, sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Limits);
         services.AddSingleton<IReceiptKeyStore>(sp => sp.GetRequiredService<EmbeddedStorage>().ReceiptKeys);
-        services.AddSingleton<IAccessTokenStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
-        services.AddSingleton<IAuditEventStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
-        services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Metadata);
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Blobs);
         services.AddSingleton<IUploadPartStore>(sp => sp.GetRequiredService<EmbeddedStorage>().Parts);
         services.AddSingleton<IStorageProbe>(sp => sp.GetRequiredService<EmbeddedStorage>());
@@ -74,7 +72,8 @@ public static class StorageServiceCollectionExtensions
     }
 
     private static void AddMetadata<T>(IServiceCollection services, Func<IServiceProvider, T> store)
-        where T : class, IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore
+        where T : class, IApplicationStore, IDocumentStore, IUploadSessionStore, IRenditionStore, IReceiptStore, IApplicationEventStore, IBatchWorkStore,
+            IAccessTokenStore, IAuditEventStore, ISigningKeyStore
     {
         services.AddSingleton<IApplicationStore>(store);
         services.AddSingleton<IDocumentStore>(store);
@@ -83,5 +82,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IReceiptStore>(store);
         services.AddSingleton<IApplicationEventStore>(store);
         services.AddSingleton<IBatchWorkStore>(store);
+        services.AddSingleton<IAccessTokenStore>(store);
+        services.AddSingleton<IAuditEventStore>(store);
+        services.AddSingleton<ISigningKeyStore>(store);
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class SqliteMetadataStore
         """;
 
     /// <inheritdoc />
-    public async Task AddAccessTokenAsync(AccessTokenRecord token, CancellationToken cancellationToken)
+    public Task AddAccessTokenAsync(AccessTokenRecord token, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
@@ -48,29 +48,29 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", token.Tenant), ("$id", token.Id), ("$app", token.ApplicationId), ("$permissions", token.Permissions),
             ("$create", ToUnixMicros(token.CreateTime)), ("$expire", ToUnixMicros(token.ExpireTime)), ("$creator", token.Creator));
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<AccessTokenRecord?> GetAccessTokenAsync(string tenant, string id, CancellationToken cancellationToken)
+    public Task<AccessTokenRecord?> GetAccessTokenAsync(string tenant, string id, CancellationToken cancellationToken) => Guard<AccessTokenRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, $"SELECT {AccessTokenColumns} FROM access_tokens WHERE tenant = $tenant AND id = $id;",
             ("$tenant", tenant), ("$id", id));
         return (await ReadAccessTokensAsync(select, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<AccessTokenRecord?> RevokeAccessTokenAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<AccessTokenRecord?> RevokeAccessTokenAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken) => Guard<AccessTokenRecord?>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
             $"UPDATE access_tokens SET revoke_time = coalesce(revoke_time, $now) WHERE tenant = $tenant AND id = $id RETURNING {AccessTokenColumns};",
             ("$tenant", tenant), ("$id", id), ("$now", ToUnixMicros(now)));
         return (await ReadAccessTokensAsync(update, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<AccessTokenRecord>> RevokeApplicationAccessTokensAsync(string tenant, string applicationId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AccessTokenRecord>> RevokeApplicationAccessTokensAsync(string tenant, string applicationId, DateTimeOffset now, CancellationToken cancellationToken) => Guard<IReadOnlyList<AccessTokenRecord>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command(connection,
@@ -78,10 +78,10 @@ public sealed partial class SqliteMetadataStore
             $"RETURNING {AccessTokenColumns};",
             ("$tenant", tenant), ("$app", applicationId), ("$now", ToUnixMicros(now)));
         return await ReadAccessTokensAsync(update, cancellationToken).ConfigureAwait(false);
-    }
+    });
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> ListRevokedAccessTokenIdsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListRevokedAccessTokenIdsAsync(DateTimeOffset now, CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, "SELECT id FROM access_tokens WHERE revoke_time IS NOT NULL AND expire_time > $now;",
@@ -93,7 +93,7 @@ public sealed partial class SqliteMetadataStore
             ids.Add(reader.GetString(0));
         }
         return ids;
-    }
+    });
 
     private static async Task<List<AccessTokenRecord>> ReadAccessTokensAsync(SqliteCommand command, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ namespace DocEngine.Core.Storage.Embedded;
 public sealed partial class SqliteMetadataStore
 {
     /// <inheritdoc />
-    public async Task AddAuditEventAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken)
+    public Task AddAuditEventAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken) => Guard(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Command(connection,
@@ -12,5 +12,5 @@ public sealed partial class SqliteMetadataStore
             ("$tenant", auditEvent.Tenant), ("$app", auditEvent.ApplicationId), ("$time", ToUnixMicros(auditEvent.Time)), ("$kind", (int)auditEvent.Kind),
             ("$resource", auditEvent.Resource), ("$description", auditEvent.Description), ("$actor", auditEvent.Actor), ("$token", auditEvent.AccessToken));
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 }

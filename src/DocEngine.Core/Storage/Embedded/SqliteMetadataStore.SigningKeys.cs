@@ -3,7 +3,7 @@ namespace DocEngine.Core.Storage.Embedded;
 public sealed partial class SqliteMetadataStore
 {
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> ListSigningKeysAsync(string purpose, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListSigningKeysAsync(string purpose, CancellationToken cancellationToken) => Guard<IReadOnlyList<string>>(async () =>
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, "SELECT pem FROM signing_keys WHERE purpose = $purpose ORDER BY seq;", ("$purpose", purpose));
@@ -14,10 +14,10 @@ public sealed partial class SqliteMetadataStore
             keys.Add(reader.GetString(0));
         }
         return keys;
-    }
+    });
 
     /// <inheritdoc />
-    public async Task AddFirstSigningKeyAsync(string purpose, string pem, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task AddFirstSigningKeyAsync(string purpose, string pem, DateTimeOffset now, CancellationToken cancellationToken) => Guard(async () =>
     {
         // The primary key (purpose, 1) lets exactly one of several nodes starting at once store the first key.
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -25,5 +25,5 @@ public sealed partial class SqliteMetadataStore
             "INSERT OR IGNORE INTO signing_keys (purpose, seq, pem, create_time) VALUES ($purpose, 1, $pem, $now);",
             ("$purpose", purpose), ("$pem", pem), ("$now", ToUnixMicros(now)));
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    });
 }

@@ -5,7 +5,7 @@ namespace DocEngine.Core.Storage.Postgres;
 
 public sealed partial class PostgresMetadataStore : IBatchWorkStore
 {
-    private const string BatchColumns = "tenant, id, application_id, operations, max_bytes, completed, create_time, complete_time, total, ok, refused, failed";
+    private const string BatchColumns = "tenant, id, application_id, operations, max_bytes, completed, create_time, complete_time, total, ok, refused, failed, attention";
 
     /// <inheritdoc />
     public Task<BatchRecord> CreateBatchAsync(BatchRecord batch, CancellationToken cancellationToken) => RunAsync(async connection =>
@@ -27,7 +27,7 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
             };
         }
         await using (var insert = Command(connection,
-            $"INSERT INTO batches ({BatchColumns}) VALUES (@tenant, @id, @app, @ops, @max, @completed, @create, @complete, @total, 0, 0, 0);",
+            $"INSERT INTO batches ({BatchColumns}) VALUES (@tenant, @id, @app, @ops, @max, @completed, @create, @complete, @total, 0, 0, 0, 0);",
             ("tenant", batch.Tenant), ("id", batch.Id), ("app", batch.ApplicationId), ("ops", batch.Operations), ("max", batch.MaxBytes),
             ("completed", batch.Completed), ("create", Stored(batch.CreateTime)),
             ("complete", Nullable("complete", batch.CompleteTime is { } c ? Stored(c) : null, NpgsqlDbType.TimestampTz)), ("total", batch.Total)))
@@ -82,6 +82,7 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
     public Task CompleteItemAsync(BatchItemRecord item, int outcome, string message, string outputsJson, long millis, CancellationToken cancellationToken) =>
         RunAsync(connection => ExecuteAsync(Command(connection,
             // The item turns done once (state <> 2), and the batch's counter moves only when it does: counted exactly once.
+            // Outcomes are BatchOutcome's values: 0 ok, 1 refused, 4 attention, anything else failed.
             """
             WITH done AS (
                 UPDATE batch_items SET state = 2, outcome = @outcome, message = @message, outputs = @outputs, millis = @millis, lease_owner = NULL, lease_until = NULL
@@ -90,7 +91,8 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
             UPDATE batches SET
                 ok = ok + CASE WHEN @outcome = 0 THEN 1 ELSE 0 END,
                 refused = refused + CASE WHEN @outcome = 1 THEN 1 ELSE 0 END,
-                failed = failed + CASE WHEN @outcome NOT IN (0, 1) THEN 1 ELSE 0 END
+                attention = attention + CASE WHEN @outcome = 4 THEN 1 ELSE 0 END,
+                failed = failed + CASE WHEN @outcome NOT IN (0, 1, 4) THEN 1 ELSE 0 END
             WHERE id IN (SELECT batch_id FROM done);
             """,
             ("outcome", (short)outcome), ("message", message), ("outputs", outputsJson), ("millis", millis), ("batch", item.BatchId), ("seq", item.Sequence)),
@@ -98,7 +100,7 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
 
     /// <inheritdoc />
     public Task CompleteBatchIfDoneAsync(string batchId, DateTimeOffset now, CancellationToken cancellationToken) => RunAsync(connection => ExecuteAsync(Command(connection,
-        "UPDATE batches SET completed = true, complete_time = @now WHERE id = @batch AND NOT completed AND ok + refused + failed >= total;",
+        "UPDATE batches SET completed = true, complete_time = @now WHERE id = @batch AND NOT completed AND ok + refused + failed + attention >= total;",
         ("now", Stored(now)), ("batch", batchId)), cancellationToken), cancellationToken);
 
     /// <inheritdoc />
@@ -110,7 +112,7 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
     public Task<(long Pending, long Leased)> CountOpenItemsAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
     {
         await using var select = Command(connection,
-            "SELECT COALESCE(SUM(total - ok - refused - failed), 0)::bigint, " +
+            "SELECT COALESCE(SUM(total - ok - refused - failed - attention), 0)::bigint, " +
             "(SELECT COUNT(*) FROM batch_items WHERE state = 1 AND batch_id IN (SELECT id FROM batches WHERE NOT completed)) " +
             "FROM batches WHERE NOT completed;");
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -131,5 +133,6 @@ public sealed partial class PostgresMetadataStore : IBatchWorkStore
         Total: reader.GetInt64(8),
         Ok: reader.GetInt64(9),
         Refused: reader.GetInt64(10),
-        Failed: reader.GetInt64(11));
+        Failed: reader.GetInt64(11),
+        Attention: reader.GetInt64(12));
 }

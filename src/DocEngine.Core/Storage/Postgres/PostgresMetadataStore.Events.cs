@@ -35,6 +35,10 @@ public sealed partial class PostgresMetadataStore : IApplicationEventStore
             events.AddRange(await ReadEventsAsync(connection, "SELECT issue_time, document_id, sequence FROM receipts WHERE tenant = @tenant AND application_id = @app;",
                 tenant, applicationId, r => new(Time(r, 0), ApplicationEventKind.ReceiptIssued, $"{name}/documents/{r.GetString(1)}/receipt",
                     string.Create(CultureInfo.InvariantCulture, $"Receipt {r.GetInt64(2)} was issued.")), cancellationToken).ConfigureAwait(false));
+            events.AddRange(await ReadEventsAsync(connection,
+                "SELECT time, kind, resource, description, actor, access_token FROM audit_events WHERE tenant = @tenant AND application_id = @app ORDER BY seq;",
+                tenant, applicationId, r => new(Time(r, 0), (ApplicationEventKind)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)),
+                cancellationToken).ConfigureAwait(false));
             return events.OrderBy(e => e.Time).ThenBy(e => e.Kind).ToList();
         }, cancellationToken);
 

@@ -1,3 +1,4 @@
+using DocEngine.Core.Batch;
 using DocEngine.Core.Storage;
 
 namespace DocEngine.Tests.Storage.Conformance;
@@ -237,7 +238,7 @@ public abstract class BatchWorkStoreConformance(IStorageProvider provider) : Con
                 mine.AddRange(items);
                 foreach (var item in items)
                 {
-                    await stores.Batches.CompleteItemAsync(item, item.Sequence % 2 == 0 ? 0 : 1, "", "[]", 1, CancellationToken.None);
+                    await stores.Batches.CompleteItemAsync(item, (int)OutcomeOf(item), "", "[]", 1, CancellationToken.None);
                     await stores.Batches.CompleteItemAsync(item, 2, "again", "[]", 1, CancellationToken.None); // counted once
                 }
             }
@@ -250,9 +251,19 @@ public abstract class BatchWorkStoreConformance(IStorageProvider provider) : Con
         await stores.Batches.CompleteBatchIfDoneAsync(batch.Id, Now, CancellationToken.None);
         var done = (await stores.Batches.GetBatchAsync(tenant, batch.Id, CancellationToken.None))!;
         Assert.True(done.Completed);
-        Assert.Equal((40L, 0L), (done.Ok + done.Refused, done.Failed));
+        Assert.Equal(
+            (all.Count(i => OutcomeOf(i) == BatchOutcome.Ok), all.Count(i => OutcomeOf(i) == BatchOutcome.Refused), all.Count(i => OutcomeOf(i) == BatchOutcome.Attention), 0),
+            ((int)done.Ok, (int)done.Refused, (int)done.Attention, (int)done.Failed));
+        Assert.Equal(40, done.Done);
         Assert.Null(await stores.Batches.GetBatchAsync("someone-else", batch.Id, CancellationToken.None));
     }
+
+    private static BatchOutcome OutcomeOf(BatchItemRecord item) => (item.Sequence % 3) switch
+    {
+        0 => BatchOutcome.Ok,
+        1 => BatchOutcome.Refused,
+        _ => BatchOutcome.Attention,
+    };
 
     [SkippableFact]
     public async Task A_lapsed_lease_is_handed_out_again_a_renewed_one_is_not_and_a_restarted_node_takes_its_own_back()
@@ -309,5 +320,84 @@ public abstract class ReceiptKeyStoreConformance(IStorageProvider provider) : Co
         var keys = await stores.ReceiptKeys.ListReceiptKeysAsync(CancellationToken.None);
         Assert.Single(keys);
         Assert.StartsWith("PEM ", keys[0]);
+    }
+}
+
+public abstract class AccessTokenStoreConformance(IStorageProvider provider) : ConformanceSuite(provider)
+{
+    [SkippableFact]
+    public async Task Tokens_are_revoked_once_per_tenant_and_every_node_sees_the_revoked_ids_until_they_expire()
+    {
+        await using var stores = await OpenAsync();
+        var tenant = Unique("t");
+        AccessTokenRecord Token(string id, string application, TimeSpan life) =>
+            new(tenant, id, application, "upload read", Now, Now + life, null, "key:portal");
+        var (kept, revoked, expired, sibling, elsewhere) = (Ids.New(), Ids.New(), Ids.New(), Ids.New(), Ids.New());
+        await stores.AccessTokens.AddAccessTokenAsync(Token(kept, "A", TimeSpan.FromHours(1)), CancellationToken.None);
+        await stores.AccessTokens.AddAccessTokenAsync(Token(revoked, "A", TimeSpan.FromHours(1)), CancellationToken.None);
+        await stores.AccessTokens.AddAccessTokenAsync(Token(expired, "A", TimeSpan.FromMinutes(1)), CancellationToken.None);
+        await stores.AccessTokens.AddAccessTokenAsync(Token(sibling, "B", TimeSpan.FromHours(1)), CancellationToken.None);
+        await stores.AccessTokens.AddAccessTokenAsync(Token(elsewhere, "A", TimeSpan.FromHours(1)) with { Tenant = "someone-else" }, CancellationToken.None);
+
+        Assert.Equal(Token(kept, "A", TimeSpan.FromHours(1)), await stores.AccessTokens.GetAccessTokenAsync(tenant, kept, CancellationToken.None));
+        Assert.Null(await stores.AccessTokens.GetAccessTokenAsync("someone-else", kept, CancellationToken.None));
+        Assert.Null(await stores.AccessTokens.RevokeAccessTokenAsync("someone-else", revoked, Now, CancellationToken.None));
+
+        var first = await stores.AccessTokens.RevokeAccessTokenAsync(tenant, revoked, Now.AddMinutes(2), CancellationToken.None);
+        var again = await stores.AccessTokens.RevokeAccessTokenAsync(tenant, revoked, Now.AddMinutes(3), CancellationToken.None);
+        Assert.Equal(Now.AddMinutes(2), first!.RevokeTime);
+        Assert.Equal(Now.AddMinutes(2), again!.RevokeTime); // a second revocation keeps the first time
+        await stores.AccessTokens.RevokeAccessTokenAsync(tenant, expired, Now.AddSeconds(30), CancellationToken.None);
+
+        // Revoking an application's tokens takes the ones still live and unrevoked, of that tenant and application only.
+        var all = await stores.AccessTokens.RevokeApplicationAccessTokensAsync(tenant, "A", Now.AddMinutes(5), CancellationToken.None);
+        Assert.Equal([kept], all.Select(t => t.Id));
+        Assert.Null((await stores.AccessTokens.GetAccessTokenAsync(tenant, sibling, CancellationToken.None))!.RevokeTime);
+        Assert.Null((await stores.AccessTokens.GetAccessTokenAsync("someone-else", elsewhere, CancellationToken.None))!.RevokeTime);
+
+        var live = await stores.AccessTokens.ListRevokedAccessTokenIdsAsync(Now.AddMinutes(10), CancellationToken.None);
+        Assert.Equal(new[] { kept, revoked }.Order(), live.Order()); // the expired one no longer needs remembering
+        Assert.Empty(await stores.AccessTokens.ListRevokedAccessTokenIdsAsync(Now.AddHours(2), CancellationToken.None));
+    }
+}
+
+public abstract class AuditEventStoreConformance(IStorageProvider provider) : ConformanceSuite(provider)
+{
+    [SkippableFact]
+    public async Task Audit_events_appear_in_their_applications_timeline_with_who_and_which_token()
+    {
+        await using var stores = await OpenAsync();
+        var tenant = Unique("t");
+        await stores.Applications.CreateApplicationAsync(tenant, "A", "", Now, CancellationToken.None);
+        await stores.Applications.CreateApplicationAsync(tenant, "B", "", Now, CancellationToken.None);
+        await stores.Audit.AddAuditEventAsync(new AuditEventRecord(tenant, "A", Now.AddMinutes(1), ApplicationEventKind.AccessTokenCreated,
+            "applications/A/accessTokens/x", "An applicant token was created.", "key:portal", ""), CancellationToken.None);
+        await stores.Audit.AddAuditEventAsync(new AuditEventRecord(tenant, "A", Now.AddMinutes(2), ApplicationEventKind.DocumentRead,
+            "applications/A/documents/d", "The document was downloaded.", "token", "x"), CancellationToken.None);
+        await stores.Audit.AddAuditEventAsync(new AuditEventRecord(tenant, "B", Now.AddMinutes(3), ApplicationEventKind.DocumentRead,
+            "applications/B/documents/e", "The document was downloaded.", "key:portal", ""), CancellationToken.None);
+
+        var timeline = await stores.Events.ListApplicationEventsAsync(tenant, "A", CancellationToken.None);
+        Assert.Equal([ApplicationEventKind.Created, ApplicationEventKind.AccessTokenCreated, ApplicationEventKind.DocumentRead], timeline.Select(e => e.Kind));
+        var read = timeline[^1];
+        Assert.Equal((Now.AddMinutes(2), "applications/A/documents/d", "The document was downloaded.", "token", "x"),
+            (read.Time, read.Resource, read.Description, read.Actor, read.AccessToken));
+        Assert.Empty(await stores.Events.ListApplicationEventsAsync("someone-else", "A", CancellationToken.None));
+    }
+}
+
+public abstract class SigningKeyStoreConformance(IStorageProvider provider) : ConformanceSuite(provider)
+{
+    [SkippableFact]
+    public async Task Nodes_offering_a_first_key_for_a_purpose_at_once_all_end_up_with_the_same_one()
+    {
+        await using var stores = await OpenAsync();
+        Assert.Empty(await stores.SigningKeys.ListSigningKeysAsync("access-tokens", CancellationToken.None));
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => stores.SigningKeys.AddFirstSigningKeyAsync("access-tokens", $"PEM {i}", Now, CancellationToken.None)));
+        await stores.SigningKeys.AddFirstSigningKeyAsync("other-purpose", "OTHER", Now, CancellationToken.None);
+        var keys = await stores.SigningKeys.ListSigningKeysAsync("access-tokens", CancellationToken.None);
+        Assert.Single(keys);
+        Assert.StartsWith("PEM ", keys[0]);
+        Assert.Equal(["OTHER"], await stores.SigningKeys.ListSigningKeysAsync("other-purpose", CancellationToken.None));
     }
 }

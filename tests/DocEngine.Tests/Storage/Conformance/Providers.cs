@@ -17,6 +17,9 @@ public sealed record TestStores(
     IBatchWorkStore Batches,
     ILimitStore Limits,
     IReceiptKeyStore ReceiptKeys,
+    IAccessTokenStore AccessTokens,
+    IAuditEventStore Audit,
+    ISigningKeyStore SigningKeys,
     IBlobStore Blobs,
     IUploadPartStore Parts,
     Func<ValueTask> Dispose) : IAsyncDisposable
@@ -45,7 +48,7 @@ public sealed class EmbeddedProvider : IStorageProvider
     {
         var directory = new TempDirectory();
         var s = await EmbeddedStorage.OpenAsync(directory.Path, CancellationToken.None);
-        return new TestStores(s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Limits, s.ReceiptKeys, s.Blobs, s.Parts,
+        return new TestStores(s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Metadata, s.Limits, s.ReceiptKeys, s.Metadata, s.Metadata, s.Metadata, s.Blobs, s.Parts,
             () =>
             {
                 directory.Dispose();
@@ -64,7 +67,7 @@ public sealed class PostgresS3Provider(ClusterFixture cluster) : IStorageProvide
         var metadata = await PostgresMetadataStore.OpenAsync(await cluster.CreateDatabaseAsync(), CancellationToken.None);
         var bucket = await S3Bucket.OpenAsync(cluster.S3("conformance"), CancellationToken.None);
         var m = metadata;
-        return new TestStores(m, m, m, m, m, m, m, m, m, new S3BlobStore(bucket), new S3UploadPartStore(bucket), async () =>
+        return new TestStores(m, m, m, m, m, m, m, m, m, m, m, m, new S3BlobStore(bucket), new S3UploadPartStore(bucket), async () =>
         {
             await metadata.DisposeAsync();
             bucket.Dispose();

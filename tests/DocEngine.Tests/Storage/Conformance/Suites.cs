@@ -12,6 +12,9 @@ public sealed class EmbeddedReceiptStoreTests() : ReceiptStoreConformance(new Em
 public sealed class EmbeddedBatchWorkStoreTests() : BatchWorkStoreConformance(new EmbeddedProvider());
 public sealed class EmbeddedLimitStoreTests() : LimitStoreConformance(new EmbeddedProvider());
 public sealed class EmbeddedReceiptKeyStoreTests() : ReceiptKeyStoreConformance(new EmbeddedProvider());
+public sealed class EmbeddedAccessTokenStoreTests() : AccessTokenStoreConformance(new EmbeddedProvider());
+public sealed class EmbeddedAuditEventStoreTests() : AuditEventStoreConformance(new EmbeddedProvider());
+public sealed class EmbeddedSigningKeyStoreTests() : SigningKeyStoreConformance(new EmbeddedProvider());
 public sealed class EmbeddedBlobStoreTests() : BlobStoreConformance(new EmbeddedProvider());
 public sealed class EmbeddedUploadPartStoreTests() : UploadPartStoreConformance(new EmbeddedProvider());
 
@@ -31,6 +34,12 @@ public sealed class PostgresBatchWorkStoreTests(ClusterFixture cluster) : BatchW
 public sealed class PostgresLimitStoreTests(ClusterFixture cluster) : LimitStoreConformance(new PostgresS3Provider(cluster));
 [Collection(ClusterCollection.Name)]
 public sealed class PostgresReceiptKeyStoreTests(ClusterFixture cluster) : ReceiptKeyStoreConformance(new PostgresS3Provider(cluster));
+[Collection(ClusterCollection.Name)]
+public sealed class PostgresAccessTokenStoreTests(ClusterFixture cluster) : AccessTokenStoreConformance(new PostgresS3Provider(cluster));
+[Collection(ClusterCollection.Name)]
+public sealed class PostgresAuditEventStoreTests(ClusterFixture cluster) : AuditEventStoreConformance(new PostgresS3Provider(cluster));
+[Collection(ClusterCollection.Name)]
+public sealed class PostgresSigningKeyStoreTests(ClusterFixture cluster) : SigningKeyStoreConformance(new PostgresS3Provider(cluster));
 [Collection(ClusterCollection.Name)]
 public sealed class S3BlobStoreTests(ClusterFixture cluster) : BlobStoreConformance(new PostgresS3Provider(cluster));
 [Collection(ClusterCollection.Name)]
