@@ -71,7 +71,6 @@ write_node_env() {
         echo "DocEngine__ApiKeys__0__Key=$API_KEY"
         echo "DocEngine__ApiKeys__0__Tenant=cluster"
         echo "DocEngine__Portal__Enabled=true"
-        echo "DocEngine__Portal__ApiKey=$API_KEY"
         echo "DocEngine__CorsOrigins__0=*"
         [ -f "$dir/settings.env" ] && cat "$dir/settings.env"
     } >"$dir/nodes/$n/env"

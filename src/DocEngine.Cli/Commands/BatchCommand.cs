@@ -95,7 +95,7 @@ internal static class BatchCommand
     {
         if (!BatchOptions.TryParseOps(ops, out var steps))
         {
-            throw new CliFailure(ExitCodes.Usage, $"--ops takes a list of normalize, preview and verify, such as normalize,verify, not '{ops}'.");
+            throw new CliFailure(ExitCodes.Usage, $"--ops takes a list of normalize, ocr, preview and verify, such as normalize,verify, not '{ops}'.");
         }
         long? budget = null;
         if (maxBytes is not null)

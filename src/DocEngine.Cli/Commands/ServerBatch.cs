@@ -28,6 +28,7 @@ internal static class ServerBatch
         {
             BatchOp.Normalize => BatchOperation.Normalize,
             BatchOp.Preview => BatchOperation.Preview,
+            BatchOp.Ocr => BatchOperation.Ocr,
             _ => BatchOperation.Verify,
         }));
         var batch = (await client.StartBatchAsync(request, cancellationToken: cancellationToken)).Batch;
@@ -42,11 +43,11 @@ internal static class ServerBatch
                 {
                     task.Value = latest.Done;
                     task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                        $"{latest.Done:N0}/{latest.Total:N0} documents · {latest.Refused:N0} refused · {latest.Failed:N0} failed · {latest.DocumentsPerSecond:0.#} docs/s"));
+                        $"{latest.Done:N0}/{latest.Total:N0} documents · {latest.Attention:N0} attention · {latest.Refused:N0} refused · {latest.Failed:N0} failed · {latest.DocumentsPerSecond:0.#} docs/s"));
                 }, cancellationToken);
             });
         var seconds = ((batch.CompleteTime ?? batch.CreateTime).ToDateTimeOffset() - batch.CreateTime.ToDateTimeOffset()).TotalSeconds;
-        return new BatchSummary(batch.Total, batch.Ok, batch.Refused, batch.Failed, batch.Done, 0, 0, 0, seconds,
+        return new BatchSummary(batch.Total, batch.Ok, batch.Attention, batch.Refused, batch.Failed, batch.Done, 0, 0, 0, seconds,
             seconds > 0 ? batch.Done / seconds : 0, ops, 0, maxBytes);
     }
 
@@ -82,7 +83,7 @@ internal static class ServerBatch
     /// <summary>The human summary of a server batch.</summary>
     public static string Describe(BatchSummary summary) => string.Create(CultureInfo.InvariantCulture,
         $"""
-        {summary.Files:N0} documents: {summary.Ok:N0} ok, {summary.Refused:N0} refused, {summary.Failed:N0} failed.
+        {summary.Files:N0} documents: {summary.Ok:N0} ok, {summary.Attention:N0} attention, {summary.Refused:N0} refused, {summary.Failed:N0} failed.
         {summary.ElapsedSeconds:0.0} s, {summary.DocsPerSecond:0.##} docs/s on the server; results are renditions of each document (ListDocuments, DownloadDocument).
         """);
 

@@ -104,6 +104,7 @@ public sealed class BatchWork : IDisposable
     private static string StepName(BatchOp op) => op switch
     {
         BatchOp.Normalize => "Normalizing",
+        BatchOp.Ocr => "Reading the text (OCR)",
         BatchOp.Preview => "The preview",
         _ => "The signature check",
     };

@@ -12,59 +12,71 @@ namespace DocEngine.Core.Batch;
 /// </summary>
 public sealed class StoredBatchSteps(RenditionService renditions, PreviewService previews, StoredSignatureVerifier signatures)
 {
-    /// <summary>Runs <paramref name="ops"/> on the document; a refusal is an outcome, a store that cannot be reached is thrown (the item is retried).</summary>
+    /// <summary>
+    /// Runs <paramref name="ops"/> on the document and judges the outcome as the offline batch does (<see cref="BatchWork.Judge"/>):
+    /// a refusal or a result a person must look at is an outcome; a store that cannot be reached is thrown (the item is retried).
+    /// </summary>
     public async Task<StoredItemResult> RunAsync(BatchItemRecord item, IReadOnlyList<BatchOp> ops, long? maxBytes, CancellationToken cancellationToken)
     {
         var key = new DocumentKey(item.ApplicationId, item.DocumentId);
         var outputs = new List<string>();
-        var outcome = BatchOutcome.Ok;
-        var message = "";
+        var lines = new List<OpLine>();
         foreach (var op in ops)
         {
             try
             {
-                outputs.AddRange(op switch
+                var step = op switch
                 {
-                    BatchOp.Normalize => await NormalizeAsync(item.Tenant, key, maxBytes, cancellationToken).ConfigureAwait(false),
+                    BatchOp.Normalize => await NormalizeAsync(item.Tenant, key, new ProcessingRequest(), maxBytes, cancellationToken).ConfigureAwait(false),
+                    BatchOp.Ocr => await OcrAsync(item, key, maxBytes, cancellationToken).ConfigureAwait(false),
                     BatchOp.Preview => await PreviewAsync(item.Tenant, key, cancellationToken).ConfigureAwait(false),
                     _ => await VerifyAsync(item.Tenant, key, item, cancellationToken).ConfigureAwait(false),
-                });
+                };
+                outputs.AddRange(step.Outputs);
+                lines.Add(new OpLine(op, "", step.SkippedBecause is not null ? BatchOutcome.Skipped : step.Attention is not null ? BatchOutcome.Attention : BatchOutcome.Ok,
+                    step.SkippedBecause ?? step.Attention));
             }
             catch (DocEngineException refusal) when (refusal.Kind != ErrorKind.Unavailable)
             {
-                // The first refusal says why; a failure elsewhere outranks it (as in the offline report).
-                if (outcome == BatchOutcome.Ok)
-                {
-                    (outcome, message) = (BatchOutcome.Refused, refusal.Message);
-                }
+                lines.Add(new OpLine(op, "", BatchOutcome.Refused, refusal.Message));
             }
             catch (Exception e) when (e is not (OperationCanceledException or DocEngineException))
             {
-                (outcome, message) = (BatchOutcome.Failed, $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+                lines.Add(new OpLine(op, "", BatchOutcome.Failed, $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}"));
             }
         }
+        var (outcome, message) = BatchWork.Judge(lines);
         return new StoredItemResult(outcome, message, outputs);
     }
 
-    /// <summary>As ProcessDocument with default options: a PDF made to fit (under <paramref name="maxBytes"/> when given), an image normalized.</summary>
-    private async Task<IEnumerable<string>> NormalizeAsync(string tenant, DocumentKey key, long? maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// As ProcessDocument (<paramref name="request"/>: default options, or OCR): an office document converted to PDF, a PDF
+    /// made to fit (under <paramref name="maxBytes"/> when given), an image normalized; each result a rendition in the stores.
+    /// </summary>
+    private async Task<StoredStep> NormalizeAsync(string tenant, DocumentKey key, ProcessingRequest request, long? maxBytes, CancellationToken cancellationToken)
     {
         IReadOnlyList<RenditionRecord> made;
         try
         {
-            made = await renditions.ProcessAsync(tenant, [key], new ProcessingRequest(), new Pdf.PdfCompressionRequest(maxBytes), cancellationToken).ConfigureAwait(false);
+            made = await renditions.ProcessAsync(tenant, [key], request, new Pdf.PdfCompressionRequest(maxBytes), cancellationToken).ConfigureAwait(false);
         }
         catch (DocEngineException e) when (e.Reason == "SEVERAL_PAGES_NEED_PDF")
         {
             // A batch cannot ask which format a multi-page TIFF should take, and only a PDF holds every page.
-            made = await renditions.ProcessAsync(tenant, [key], new ProcessingRequest(OutputFormat.Pdf), new Pdf.PdfCompressionRequest(maxBytes), cancellationToken)
+            made = await renditions.ProcessAsync(tenant, [key], request with { Format = OutputFormat.Pdf }, new Pdf.PdfCompressionRequest(maxBytes), cancellationToken)
                 .ConfigureAwait(false);
         }
-        return made.Select(r => $"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}");
+        return new StoredStep(made.Select(r => $"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}").ToList());
     }
 
+    /// <summary>As ProcessDocument with OCR: a searchable PDF rendition; office documents carry their text already and are skipped (as offline).</summary>
+    private Task<StoredStep> OcrAsync(BatchItemRecord item, DocumentKey key, long? maxBytes, CancellationToken cancellationToken) =>
+        RenditionService.IsOffice(item.MediaType)
+            ? Task.FromResult(new StoredStep([], SkippedBecause: "An office document carries its text already: nothing to read from images."))
+            : NormalizeAsync(item.Tenant, key, new ProcessingRequest { Ocr = true }, maxBytes, cancellationToken);
+
     /// <summary>As RenderPreviews of page 1 at the default width.</summary>
-    private async Task<IEnumerable<string>> PreviewAsync(string tenant, DocumentKey key, CancellationToken cancellationToken)
+    private async Task<StoredStep> PreviewAsync(string tenant, DocumentKey key, CancellationToken cancellationToken)
     {
         await using var session = await previews.OpenAsync(tenant, key, null, new PreviewRequest("1"), cancellationToken).ConfigureAwait(false);
         var names = new List<string>();
@@ -72,24 +84,31 @@ public sealed class StoredBatchSteps(RenditionService renditions, PreviewService
         {
             names.Add(rendition);
         }
-        return names;
+        return new StoredStep(names, Attention: session.Plan.Repaired
+            ? "This PDF is damaged: the preview shows what a repairing viewer can still draw, so check it against the original."
+            : null);
     }
 
     /// <summary>As VerifySignatures; a file that is not a PDF has no PDF signature to check.</summary>
-    private async Task<IEnumerable<string>> VerifyAsync(string tenant, DocumentKey key, BatchItemRecord item, CancellationToken cancellationToken)
+    private async Task<StoredStep> VerifyAsync(string tenant, DocumentKey key, BatchItemRecord item, CancellationToken cancellationToken)
     {
         if (item.MediaType != "application/pdf")
         {
-            return [];
+            return new StoredStep([], SkippedBecause: "Not a PDF, so there is no PDF signature to check.");
         }
         var report = await signatures.VerifyAsync(tenant, key, null, null, null, cancellationToken).ConfigureAwait(false);
-        return [$"signatures:{report.Verdict}"];
+        var verdict = report.Verdict.ContractName();
+        return new StoredStep([$"signatures:{report.Verdict}"],
+            Attention: report.Verdict.NeedsAttention() ? $"Its digital signatures are not valid ({verdict})." : null);
     }
+
+    /// <summary>What one step made (resource names), why it did not apply, or why a person must look.</summary>
+    private sealed record StoredStep(IReadOnlyList<string> Outputs, string? SkippedBecause = null, string? Attention = null);
 }
 
 /// <summary>What a server-side batch did with one document.</summary>
-/// <param name="Outcome">Ok, refused (with the core's sentence) or failed.</param>
-/// <param name="Message">Why it was refused or failed; empty when ok.</param>
+/// <param name="Outcome">Ok, attention, refused (with the core's sentence) or failed, judged as the offline batch judges.</param>
+/// <param name="Message">Why it was refused, failed or needs attention; empty when ok.</param>
 /// <param name="Outputs">The renditions made or found (their resource names), and the signature verdict.</param>
 public sealed record StoredItemResult(BatchOutcome Outcome, string Message, IReadOnlyList<string> Outputs);
 

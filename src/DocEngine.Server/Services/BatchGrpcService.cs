@@ -21,8 +21,9 @@ public sealed class BatchGrpcService(StoredBatches batches, TimeProvider time) :
                 BatchOperation.Normalize => BatchOp.Normalize,
                 BatchOperation.Preview => BatchOp.Preview,
                 BatchOperation.Verify => BatchOp.Verify,
+                BatchOperation.Ocr => BatchOp.Ocr,
                 _ => throw new Core.Common.DocEngineException(Core.Common.ErrorKind.InvalidArgument, "UNKNOWN_BATCH_OPERATION",
-                    "Each operation must be NORMALIZE, PREVIEW or VERIFY.") { Field = "operations" },
+                    "Each operation must be NORMALIZE, OCR, PREVIEW or VERIFY.") { Field = "operations" },
             }).Distinct().Order().ToList();
         var batch = await batches.StartAsync(Callers.TenantOf(context), applicationId, ops, request.MaxBytes > 0 ? request.MaxBytes : null, context.CancellationToken);
         return new StartBatchResponse { Batch = ToProto(batch) };
@@ -70,6 +71,7 @@ public sealed class BatchGrpcService(StoredBatches batches, TimeProvider time) :
         {
             "normalize" => BatchOperation.Normalize,
             "preview" => BatchOperation.Preview,
+            "ocr" => BatchOperation.Ocr,
             _ => BatchOperation.Verify,
         }));
         return proto;

@@ -236,6 +236,46 @@ public sealed class ClusterTests(ClusterFixture cluster)
     }
 
     [SkippableFact]
+    public async Task An_applicant_token_minted_on_one_node_opens_its_application_on_every_node_and_a_revocation_on_another_reaches_them_all()
+    {
+        cluster.RequireOrSkip();
+        var document = await Clients.UploadStreamingAsync(cluster.NodeInvoker(1), TestData.Bytes(5000, seed: 18));
+        // The signing key is the one the first node stored in PostgreSQL, so a token minted on node 1 is good on all of them.
+        var minted = await new AccessService.AccessServiceClient(cluster.NodeInvoker(1)).CreateAccessTokenAsync(
+            new CreateAccessTokenRequest { Application = document.Application, Permissions = { AccessPermission.Read } });
+        for (var node = 1; node <= ClusterFixture.Nodes; node++)
+        {
+            var read = await new DocumentService.DocumentServiceClient(cluster.NodeInvoker(node, minted.Token)).GetDocumentAsync(new GetDocumentRequest { Name = document.Name });
+            Assert.Equal(document.Sha256, read.Document.Sha256);
+        }
+
+        await new AccessService.AccessServiceClient(cluster.NodeInvoker(2)).RevokeAccessTokenAsync(new RevokeAccessTokenRequest { Name = minted.AccessToken.Name });
+        // Every node reloads the revoked ids from the shared store each second (and looks a token up itself when its list is stale).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        for (var node = 1; node <= ClusterFixture.Nodes; node++)
+        {
+            while (true)
+            {
+                var refused = await Record.ExceptionAsync(() => new DocumentService.DocumentServiceClient(cluster.NodeInvoker(node, minted.Token))
+                    .GetDocumentAsync(new GetDocumentRequest { Name = document.Name }).ResponseAsync);
+                if (refused is RpcException { StatusCode: StatusCode.Unauthenticated } e)
+                {
+                    Assert.Contains("revoked", e.Status.Detail, StringComparison.Ordinal);
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, $"Node {node} still accepts a token revoked on node 2 ({refused?.Message ?? "no refusal"}).");
+                await Task.Delay(250);
+            }
+        }
+
+        // The mint and the revocation are in the application's timeline, whichever node is asked.
+        var events = await new ApplicationService.ApplicationServiceClient(cluster.NodeInvoker(3))
+            .ListApplicationEventsAsync(new ListApplicationEventsRequest { Parent = document.Application });
+        Assert.Contains(events.Events, e => e.Kind == ApplicationEventKind.AccessTokenCreated);
+        Assert.Contains(events.Events, e => e.Kind == ApplicationEventKind.AccessTokenRevoked);
+    }
+
+    [SkippableFact]
     public async Task The_cli_starts_a_server_batch_through_the_balancer_and_prints_the_offline_summary_shape()
     {
         cluster.RequireOrSkip();

@@ -90,10 +90,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         return headers;
     });
 
-    /// <summary>A call invoker straight to node <paramref name="node"/> (1-based), past the balancer.</summary>
-    public CallInvoker NodeInvoker(int node) => Channel(NodeUrl(node)).Intercept(headers =>
+    /// <summary>A call invoker straight to node <paramref name="node"/> (1-based), past the balancer; the tenant key unless given a credential (an applicant token).</summary>
+    public CallInvoker NodeInvoker(int node, string? credential = null) => Channel(NodeUrl(node)).Intercept(headers =>
     {
-        headers.Add("authorization", "Bearer " + ApiKey);
+        headers.Add("authorization", "Bearer " + (credential ?? ApiKey));
         return headers;
     });
 
