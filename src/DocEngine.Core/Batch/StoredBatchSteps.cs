@@ -66,7 +66,10 @@ public sealed class StoredBatchSteps(RenditionService renditions, PreviewService
             made = await renditions.ProcessAsync(tenant, [key], request with { Format = OutputFormat.Pdf }, new Pdf.PdfCompressionRequest(maxBytes), cancellationToken)
                 .ConfigureAwait(false);
         }
-        return new StoredStep(made.Select(r => $"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}").ToList());
+        return new StoredStep(made.Select(r => $"applications/{r.ApplicationId}/documents/{r.DocumentId}/renditions/{r.Id}").ToList(),
+            Attention: made.Any(r => r.Report.Repaired)
+                ? "This PDF was damaged and has been repaired the way a PDF viewer repairs it: check that the normalized copy shows every page."
+                : null);
     }
 
     /// <summary>As ProcessDocument with OCR: a searchable PDF rendition; office documents carry their text already and are skipped (as offline).</summary>

@@ -24,6 +24,14 @@ public sealed record ProcessingReport(long BytesBefore, long BytesAfter, IReadOn
 
     /// <summary>The archival standard the result conforms to ("PDF/A-2b"), checked; null otherwise.</summary>
     public string? Archival { get; init; }
+
+    /// <summary>
+    /// PDFs: the source's structure was damaged and was repaired the way a PDF viewer repairs it, so a person should check
+    /// the result shows every page. Kept with a stored rendition, so a server batch that finds it made already still knows.
+    /// Left out of JSON when false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Repaired { get; init; }
 }
 
 /// <summary>Part <paramref name="Number"/> of <paramref name="Count"/>, holding pages <paramref name="FirstPage"/> to <paramref name="LastPage"/> of the source.</summary>

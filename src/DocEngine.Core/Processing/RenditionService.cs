@@ -177,6 +177,7 @@ public sealed class RenditionService
                     BytesBefore = documents.Sum(d => d.SizeBytes),
                     Actions = [.. actions, .. result.Report.Actions],
                     Part = result.Parts.Count > 1 ? new PartNumber(i + 1, result.Parts.Count, part.FirstPage, part.LastPage) : null,
+                    Repaired = result.Repaired,
                 };
                 records.Add(new RenditionRecord(tenant, first.ApplicationId, first.Id, i == 0 ? id : $"{id}-{i + 1}",
                     documents.Select(d => $"{d.ApplicationId}/{d.Id}").ToList(), "application/pdf", part.Bytes, sha256,
