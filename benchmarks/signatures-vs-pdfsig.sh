@@ -187,7 +187,7 @@ PY
 cat "$WORK/table.md"
 if [ "$WRITE" = 1 ]; then
     README="src/DocEngine.Core/Signatures/README.md"
-    STAMP="Generated $(date -u '+%Y-%m-%d %H:%M UTC') at commit \`$(git rev-parse --short HEAD)$([ -n "$(git status --porcelain)" ] && echo +uncommitted)\` by \`benchmarks/signatures-vs-pdfsig.sh --write\`, with $(pdfsig -v 2>&1 | head -1)."
+    STAMP="Generated $(date -u '+%Y-%m-%d %H:%M UTC') at commit \`$(git rev-parse --short HEAD)$([ -n "$(git status --porcelain)" ] && echo +uncommitted)\` by \`benchmarks/signatures-vs-pdfsig.sh --write\`, with $(pdfsig -v 2>&1 | head -1 || true)."
     python3 - "$README" "$WORK/table.md" "$STAMP" <<'PY'
 import sys
 path, table, stamp = sys.argv[1], open(sys.argv[2]).read().rstrip("\n"), sys.argv[3]
