@@ -1,0 +1,1 @@
+return await DocEngine.Core.Workers.WorkerHost.RunAsync(DocEngine.Worker.WarmUp.Run);
