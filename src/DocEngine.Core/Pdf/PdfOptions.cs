@@ -44,4 +44,19 @@ public class PdfOptions : ImagingOptions
 
     /// <summary>Images of one PDF worked on at once. Default: the number of cores.</summary>
     public int PdfImageParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Most pages a PDF may have (a 100,000-page tree is a bomb, not an application). Default 5,000.</summary>
+    public int MaxPdfPages { get; set; } = 5_000;
+
+    /// <summary>Most objects a PDF may hold, counting those packed in object streams. Default 1,000,000.</summary>
+    public int MaxPdfObjects { get; set; } = 1_000_000;
+
+    /// <summary>Deepest nesting of arrays and dictionaries in one PDF object. Default 256 (PdfPig's own bound).</summary>
+    public int MaxPdfNesting { get; set; } = 256;
+
+    /// <summary>
+    /// Most bytes a PDF's compressed streams other than images may inflate to, together (content, fonts, object streams,
+    /// metadata); images are bounded by <see cref="ImagingOptions.MaxPixels"/> instead. Default 512 MiB.
+    /// </summary>
+    public long MaxPdfDecompressedBytes { get; set; } = 512L << 20;
 }
