@@ -23,6 +23,7 @@ public sealed class ImageSource(ImagingConfiguration configuration)
     /// <summary>The facts in an image's headers. Throws a refusal when the file is damaged or over the limits.</summary>
     public ImageFacts Inspect(Stream stream, Detection.DetectedType detection)
     {
+        ImageDamage.Check(stream, detection.Kind);
         var facts = Guard(detection, () => UsesMagickToDecode(detection.Kind)
             ? MagickBridge.Ping(stream, detection.Kind, configuration)
             : Identify(stream, detection.Kind));
