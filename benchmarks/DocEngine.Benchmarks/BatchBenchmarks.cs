@@ -39,7 +39,7 @@ public class BatchBenchmarks
         _inputs = Directory.GetFiles(folder).Order(StringComparer.Ordinal)
             .Select(f => new BatchInput(Path.GetFileName(f), f, new FileInfo(f).Length)).ToList();
         var cores = Environment.ProcessorCount;
-        _options = new BatchOptions { Concurrency = cores, Previews = new PreviewOptions { Concurrency = cores } };
+        _options = new BatchOptions { Concurrency = cores, Previews = new PreviewOptions { Concurrency = cores }, Workers = Core.Workers.WorkerPool.InProcess() };
         _stored = FileSystemBatchStore.Open(Path.Combine(_work, "stored"));
         await RunAsync(_stored);
     }

@@ -6,6 +6,7 @@ using DocEngine.Core.Conversion;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Mupdf;
 using DocEngine.Core.Ocr;
+using DocEngine.Core.Workers;
 
 namespace DocEngine.Benchmarks;
 
@@ -86,7 +87,10 @@ internal static partial class ConvertersVersusPeers
         var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
         var runs = Runs(rest, 1);
         var work = Directory.CreateTempSubdirectory("docengine-bench-ocr-").FullName;
-        var ocr = new TesseractOcr(new OcrOptions(), new MutoolRenderer(new MutoolOptions()));
+        // As the service runs it: the PDF read and written in warm sandboxed workers, Tesseract and MuPDF as their own processes.
+        await using var workers = WorkerPool.Start(new WorkerOptions(), work);
+        await workers.WaitUntilWarmAsync(CancellationToken.None);
+        var ocr = new TesseractOcr(new OcrOptions(), new MutoolRenderer(new MutoolOptions()), workers, new DocEngine.Core.Processing.ProcessingOptions());
         // The shared scans that are PDFs without a text layer.
         var files = Directory.EnumerateFiles(Path.Combine(Shared, "scans"), "*.pdf").Order()
             .Where(p => TesseractOcr.PagesWithoutText(p) is var pages && pages.Missing.Count == pages.Total && pages.Total <= 3).ToList();

@@ -40,7 +40,7 @@ public class PreviewBenchmarks
     {
         _pdf = Document.StartsWith("generated-", StringComparison.Ordinal) ? BenchInputs.GeneratedScanPdf(1) : BenchInputs.Shared("scans/" + Document)!;
         var options = new PreviewOptions();
-        _renderer = new PreviewRenderer(new MutoolRenderer(options), new ImagingConfiguration(new ProcessingOptions()), options);
+        _renderer = new PreviewRenderer(new MutoolRenderer(options), Core.Workers.WorkerPool.InProcess(), new ProcessingOptions(), options);
         if (!_renderer.Mutool.IsAvailable)
         {
             throw new InvalidOperationException("PreviewBenchmarks needs MuPDF's mutool: apt-get install mupdf-tools.");

@@ -43,6 +43,9 @@ public sealed class DocEngineOptions
     /// <summary>Server-side batches: per-node concurrency and work-item leases.</summary>
     public Batch.StoredBatchOptions Batches { get; set; } = new();
 
+    /// <summary>The sandboxed worker processes that decode what applicants send.</summary>
+    public Workers.WorkerOptions Workers { get; set; } = new();
+
     /// <summary>Receipt signing keys.</summary>
     public Receipts.ReceiptOptions Receipts { get; set; } = new();
 

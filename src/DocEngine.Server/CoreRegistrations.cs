@@ -13,6 +13,7 @@ using DocEngine.Core.Receipts;
 using DocEngine.Core.Signatures;
 using DocEngine.Core.Storage;
 using DocEngine.Core.Uploads;
+using DocEngine.Core.Workers;
 using DocEngine.Server.Infrastructure;
 
 namespace DocEngine.Server;
@@ -27,12 +28,14 @@ internal static class CoreRegistrations
         string Work(IServiceProvider sp) => sp.GetRequiredService<StorageNode>().WorkDirectory;
 
         services.AddSingleton(sp => new DocumentReader(sp.GetRequiredService<IBlobStore>()));
-        services.AddSingleton(_ => new ImagingConfiguration(options.Processing));
+        // Every node starts its own pool of sandboxed workers; scratch copies for them go to the node's work directory.
+        services.AddSingleton(sp => WorkerPool.Start(options.Workers, Work(sp)));
+        services.AddHostedService<WorkerPoolService>();
         services.AddSingleton(sp => new RenditionService(
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<IRenditionStore>(),
             sp.GetRequiredService<IBlobStore>(),
-            sp.GetRequiredService<ImagingConfiguration>(),
+            sp.GetRequiredService<WorkerPool>(),
             options.Processing,
             sp.GetRequiredService<DocumentPipeline>(),
             Work(sp),
@@ -40,8 +43,10 @@ internal static class CoreRegistrations
         // Converters: one LibreOffice pool per node (disposed with the host, which kills its listeners), Tesseract, Ghostscript.
         services.AddSingleton(_ => new OfficeConverter(options.Conversion));
         services.AddSingleton(sp => new DocumentConverters(sp.GetRequiredService<OfficeConverter>(),
-            new TesseractOcr(options.Ocr, sp.GetRequiredService<PreviewRenderer>().Mutool), new PdfAWriter(options.Archive)));
-        services.AddSingleton(sp => new DocumentPipeline(new PdfCompressor(sp.GetRequiredService<PreviewRenderer>().Mutool, options.Processing),
+            new TesseractOcr(options.Ocr, sp.GetRequiredService<PreviewRenderer>().Mutool, sp.GetRequiredService<WorkerPool>(), options.Processing),
+            new PdfAWriter(options.Archive)));
+        // The PDF path: reading and compressing in the node's workers, the converters as their own sandboxed processes.
+        services.AddSingleton(sp => new DocumentPipeline(sp.GetRequiredService<WorkerPool>(), options.Processing,
             sp.GetRequiredService<PreviewRenderer>().Mutool, sp.GetRequiredService<DocumentConverters>()));
         services.AddSingleton(sp => new UploadManager(
             options.Uploads,
@@ -54,7 +59,7 @@ internal static class CoreRegistrations
             sp.GetRequiredService<StorageNode>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<UploadManager>>()));
-        services.AddSingleton(sp => new PreviewRenderer(new MutoolRenderer(options.Previews), sp.GetRequiredService<ImagingConfiguration>(), options.Previews));
+        services.AddSingleton(sp => new PreviewRenderer(new MutoolRenderer(options.Previews), sp.GetRequiredService<WorkerPool>(), options.Processing, options.Previews));
         services.AddSingleton(sp => new PreviewService(
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<IRenditionStore>(),
@@ -69,7 +74,8 @@ internal static class CoreRegistrations
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<DocumentReader>(),
             sp.GetRequiredService<SignatureVerifier>(),
-            options.Signatures));
+            options.Signatures,
+            sp.GetRequiredService<WorkerPool>()));
         // Applicant tokens: keys from configuration or the shared store (never per node), revocations reloaded from the store.
         services.AddSingleton(options.Access);
         services.AddSingleton(sp => AccessTokenKeys.LoadAsync(options.Access, sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<TimeProvider>(),
@@ -89,12 +95,11 @@ internal static class CoreRegistrations
             CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton(sp => new DocumentFacts(
             sp.GetRequiredService<DocumentReader>(),
-            new DocumentInspector(sp.GetRequiredService<ImagingConfiguration>(), options.Processing),
+            sp.GetRequiredService<WorkerPool>(),
+            options.Processing,
             sp.GetRequiredService<SignatureVerifier>(),
             options.Signatures,
-            sp.GetRequiredService<IRenditionStore>(),
-            Work(sp),
-            options.Processing.MaxProcessingTime));
+            sp.GetRequiredService<IRenditionStore>()));
         services.AddSingleton(sp => new ReceiptService(
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<IReceiptStore>(),

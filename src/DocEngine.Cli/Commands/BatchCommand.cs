@@ -70,7 +70,8 @@ internal static class BatchCommand
             {
                 throw new CliFailure(ExitCodes.Usage, "--out must be another folder than DIR: the results would be taken for documents.");
             }
-            var options = Options(parse.GetValue(ops)!, parse.GetValue(maxBytes), parse.GetValue(concurrency));
+            await using var workers = OfflineWorkers.Start(parse.GetValue(concurrency));
+            var options = Options(parse.GetValue(ops)!, parse.GetValue(maxBytes), parse.GetValue(concurrency), workers);
             BatchSummary summary;
             try
             {
@@ -91,7 +92,7 @@ internal static class BatchCommand
         return command;
     }
 
-    private static BatchOptions Options(string ops, string? maxBytes, int concurrency)
+    private static BatchOptions Options(string ops, string? maxBytes, int concurrency, OfflineWorkers workers)
     {
         if (!BatchOptions.TryParseOps(ops, out var steps))
         {
@@ -110,6 +111,7 @@ internal static class BatchCommand
             Concurrency = concurrency,
             // As many renderer processes as files at once: --concurrency 1 means one core busy.
             Previews = new PreviewOptions { Concurrency = Math.Max(1, concurrency) },
+            Workers = workers.Pool,
         };
         try
         {

@@ -51,12 +51,10 @@ internal static class InspectCommand
 
     private static async Task<DocumentInfo> OfflineAsync(FileInfo file, string? password, CancellationToken cancellationToken)
     {
-        var options = new Core.Processing.ProcessingOptions();
-        var inspector = new DocumentInspector(new ImagingConfiguration(options), options);
-        await using var content = file.OpenRead();
+        await using var workers = OfflineWorkers.Start();
         try
         {
-            var info = await TimeLimit.RunAsync(token => inspector.Inspect(content, file.Name, password, token), options.MaxProcessingTime, cancellationToken);
+            var info = await workers.Pool.RunAsync(new InspectJob(file.FullName, file.Name, password, new Core.Processing.ProcessingOptions()), cancellationToken);
             return info.ToProto();
         }
         catch (DocEngineException refusal)

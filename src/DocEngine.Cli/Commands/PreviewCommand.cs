@@ -106,7 +106,8 @@ internal static class PreviewCommand
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = new Core.Previews.PreviewOptions();
-        var renderer = new PreviewRenderer(new MutoolRenderer(options), new ImagingConfiguration(new Core.Processing.ProcessingOptions()), options);
+        await using var workers = OfflineWorkers.Start();
+        var renderer = new PreviewRenderer(new MutoolRenderer(options), workers.Pool, new Core.Processing.ProcessingOptions(), options);
         PreviewPlan plan;
         try
         {

@@ -127,8 +127,9 @@ internal static class ProcessCommand
             var options = new Core.Processing.ProcessingOptions();
             var mutool = new MutoolRenderer(new Core.Previews.PreviewOptions());
             using var office = new OfficeConverter(new ConversionOptions { Listeners = 1 });
-            var pipeline = new DocumentPipeline(new PdfCompressor(mutool, options), mutool,
-                new DocumentConverters(office, new TesseractOcr(new OcrOptions(), mutool), new PdfAWriter(new ArchiveOptions())));
+            await using var workers = OfflineWorkers.Start();
+            var pipeline = new DocumentPipeline(workers.Pool, options, mutool,
+                new DocumentConverters(office, new TesseractOcr(new OcrOptions(), mutool, workers.Pool, options), new PdfAWriter(new ArchiveOptions())));
             PdfCompression result;
             try
             {
@@ -178,19 +179,22 @@ internal static class ProcessCommand
 
     private static async Task<Rendition> OfflineAsync(FileInfo[] files, ProcessingRequest request, FileInfo target, CancellationToken cancellationToken)
     {
-        var options = new Core.Processing.ProcessingOptions();
-        var processor = new DocumentProcessor(new ImagingConfiguration(options));
-        var streams = files.Select(f => (Stream)f.OpenRead()).ToList();
         var temporary = target.FullName + ".partial";
         try
         {
-            var (outcome, sha256, size) = await TimeLimit.RunAsync(token =>
+            ProcessingOutcome outcome;
+            await using (var workers = OfflineWorkers.Start())
             {
-                using var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite);
-                var result = processor.Process(files.Zip(streams, (f, s) => new ProcessingInput(s, f.Name)).ToList(), request, file, token);
-                file.Position = 0;
-                return (result, Convert.ToHexStringLower(SHA256.HashData(file)), file.Length);
-            }, options.MaxProcessingTime, cancellationToken);
+                outcome = await workers.Pool.RunAsync(new NormalizeJob(files.Select(f => new JobInput(f.FullName, f.Name)).ToList(), request, temporary,
+                    new Core.Processing.ProcessingOptions()), cancellationToken);
+            }
+            string sha256;
+            long size;
+            await using (var file = File.OpenRead(temporary))
+            {
+                sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+                size = file.Length;
+            }
             File.Move(temporary, target.FullName, overwrite: true);
             return new Rendition
             {
@@ -209,10 +213,6 @@ internal static class ProcessCommand
         }
         finally
         {
-            foreach (var stream in streams)
-            {
-                await stream.DisposeAsync();
-            }
             File.Delete(temporary);
         }
     }

@@ -78,13 +78,11 @@ internal static class VerifyCommand
         {
             throw new CliFailure(ExitCodes.Refused, $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.");
         }
-        var verifier = new SignatureVerifier(options, anchors);
+        await using var workers = OfflineWorkers.Start();
         try
         {
-            var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-            var report = signed is null
-                ? await verifier.VerifyPdfAsync(bytes, password, null, cancellationToken)
-                : await verifier.VerifyDetachedAsync(bytes, await File.ReadAllBytesAsync(signed.FullName, cancellationToken), null, cancellationToken);
+            var report = await workers.Pool.VerifySignaturesAsync(VerifySignaturesJob.For(file.FullName, signed?.FullName, signed is null ? password : null, anchors, options),
+                cancellationToken);
             return report.ToProto();
         }
         catch (DocEngineException refusal)

@@ -1,3 +1,4 @@
+using DocEngine.Core.Workers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -62,6 +63,9 @@ public sealed class BatchOptions
     /// </summary>
     public Processing.DocumentConverters? Converters { get; init; }
 
+    /// <summary>The sandboxed workers every step's decoding runs in (the node's pool, or the CLI's own); required.</summary>
+    public WorkerPool? Workers { get; init; }
+
     /// <summary>Parses "normalize,preview,verify" (any subset, any order); the steps run in their fixed order.</summary>
     public static bool TryParseOps(string text, out IReadOnlyList<BatchOp> ops)
     {
@@ -91,6 +95,10 @@ public sealed class BatchOptions
             throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_CONCURRENCY", "The concurrency must be between 1 and 256, for example the number of cores.") { Field = "concurrency" };
         }
         new PdfCompressionRequest(MaxBytes).Validate();
+        if (Workers is null)
+        {
+            throw new ArgumentException("A batch needs a worker pool to decode in.", nameof(Workers));
+        }
     }
 
     /// <summary>

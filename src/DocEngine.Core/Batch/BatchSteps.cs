@@ -4,11 +4,11 @@ using DocEngine.Core.Mupdf;
 using DocEngine.Core.Ocr;
 using System.Text.Json;
 using DocEngine.Core.Detection;
-using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Previews;
 using DocEngine.Core.Processing;
 using DocEngine.Core.Signatures;
+using DocEngine.Core.Workers;
 
 namespace DocEngine.Core.Batch;
 
@@ -26,27 +26,24 @@ internal sealed record StepOutput(IReadOnlyList<string> Files, IReadOnlyList<str
 internal sealed class BatchSteps : IDisposable
 {
     private readonly BatchOptions _options;
-    private readonly DocumentProcessor _processor;
+    private readonly WorkerPool _workers;
     private readonly DocumentPipeline _pipeline;
     private readonly PreviewRenderer _previews;
-    private readonly SignatureVerifier _verifier;
     private readonly OfficeConverter? _ownConverter;
 
     public BatchSteps(BatchOptions options)
     {
         _options = options;
-        var imaging = new ImagingConfiguration(options.Processing);
+        _workers = options.Workers!;
         var mutool = new MutoolRenderer(options.Previews);
-        _processor = new DocumentProcessor(imaging);
         var converters = options.Converters;
         if (converters is null)
         {
             _ownConverter = new OfficeConverter(options.Conversion);
-            converters = new DocumentConverters(_ownConverter, new TesseractOcr(options.Ocr, mutool), new PdfAWriter(new ArchiveOptions()));
+            converters = new DocumentConverters(_ownConverter, new TesseractOcr(options.Ocr, mutool, _workers, options.Processing), new PdfAWriter(new ArchiveOptions()));
         }
-        _pipeline = new DocumentPipeline(new PdfCompressor(mutool, options.Processing), mutool, converters);
-        _previews = new PreviewRenderer(mutool, imaging, options.Previews);
-        _verifier = new SignatureVerifier(options.Signatures, options.TrustAnchors);
+        _pipeline = new DocumentPipeline(_workers, options.Processing, mutool, converters);
+        _previews = new PreviewRenderer(mutool, _workers, options.Processing, options.Previews);
     }
 
     public Task<StepOutput> RunAsync(BatchOp op, BatchInput input, string folder, CancellationToken cancellationToken) => op switch
@@ -120,22 +117,17 @@ internal sealed class BatchSteps : IDisposable
         CancellationToken cancellationToken)
     {
         var temporary = Path.Combine(folder, stem + ".partial");
-        var outcome = await TimeLimit.RunAsync(token =>
+        var source = new JobInput(input.Path, Path.GetFileName(input.Name));
+        ProcessingOutcome outcome;
+        try
         {
-            using var content = File.OpenRead(input.Path);
-            using var output = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite);
-            try
-            {
-                return _processor.Process([new ProcessingInput(content, Path.GetFileName(input.Name))], new ProcessingRequest(format), output, token);
-            }
-            catch (DocEngineException e) when (e.Reason == "SEVERAL_PAGES_NEED_PDF")
-            {
-                // A batch cannot ask which format a multi-page TIFF should take, and only a PDF holds every page.
-                content.Position = 0;
-                output.SetLength(0);
-                return _processor.Process([new ProcessingInput(content, Path.GetFileName(input.Name))], new ProcessingRequest(OutputFormat.Pdf), output, token);
-            }
-        }, _options.Processing.MaxProcessingTime, cancellationToken).ConfigureAwait(false);
+            outcome = await _workers.RunAsync(new NormalizeJob([source], new ProcessingRequest(format), temporary, _options.Processing), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DocEngineException e) when (e.Reason == "SEVERAL_PAGES_NEED_PDF")
+        {
+            // A batch cannot ask which format a multi-page TIFF should take, and only a PDF holds every page.
+            outcome = await _workers.RunAsync(new NormalizeJob([source], new ProcessingRequest(OutputFormat.Pdf), temporary, _options.Processing), cancellationToken).ConfigureAwait(false);
+        }
         var name = stem + outcome.Extension;
         File.Move(temporary, Path.Combine(folder, name));
         return (name, outcome.Report);
@@ -186,8 +178,7 @@ internal sealed class BatchSteps : IDisposable
             throw new DocEngineException(ErrorKind.ResourceExhausted, "SIGNED_FILE_TOO_LARGE",
                 $"This file is larger than {ByteSize.Describe(_options.Signatures.MaxBytes)}, more than any signed document needs: ask for the signed original.");
         }
-        var bytes = await File.ReadAllBytesAsync(input.Path, cancellationToken).ConfigureAwait(false);
-        var report = await _verifier.VerifyPdfAsync(bytes, null, null, cancellationToken).ConfigureAwait(false);
+        var report = await _workers.VerifySignaturesAsync(VerifySignaturesJob.For(input.Path, null, null, _options.TrustAnchors, _options.Signatures), cancellationToken).ConfigureAwait(false);
         await using (var file = File.Create(Path.Combine(folder, "signatures.json")))
         {
             await JsonSerializer.SerializeAsync(file, report, FileSystemBatchStore.JsonOptions, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,9 @@ public sealed class MutoolRenderer
 
     private long _processesStarted;
 
+    /// <summary>The settings this renderer runs mutool with (handed to workers that start mutool themselves).</summary>
+    public MutoolOptions Options => _options;
+
     /// <summary>Renderer processes started so far (tests use it to prove a cached preview drew nothing).</summary>
     public long ProcessesStarted => Interlocked.Read(ref _processesStarted);
 

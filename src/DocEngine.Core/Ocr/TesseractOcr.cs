@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using DocEngine.Core.Mupdf;
+using DocEngine.Core.Pdf;
 using DocEngine.Core.Sandbox;
+using DocEngine.Core.Workers;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf.IO;
 using UglyToad.PdfPig;
@@ -14,19 +16,25 @@ namespace DocEngine.Core.Ocr;
 /// in render mode 3, no image) is laid over the original page as a form XObject in a content stream of its own. The
 /// page's images and content streams are left exactly as they were; pages that already have text are not touched.
 /// Chosen over OCRmyPDF by measurement: the same recognition at a fraction of the time and bytes (benchmarks/README.md).
+/// Reading the PDF (which pages lack text, after the PDF limits) and grafting the text pages onto it run in a worker of
+/// the pool (<see cref="OcrPagesJob"/>, <see cref="OcrGraftJob"/>); MuPDF and Tesseract are sandboxed processes of their own.
 /// </summary>
 public sealed class TesseractOcr
 {
     private readonly OcrOptions _options;
     private readonly MutoolRenderer _mutool;
+    private readonly WorkerPool _workers;
+    private readonly PdfOptions _limits;
     private readonly SemaphoreSlim _slots;
     private readonly Lazy<string?> _unavailable;
 
-    /// <summary>Creates the recogniser; nothing runs until the first page.</summary>
-    public TesseractOcr(OcrOptions options, MutoolRenderer mutool)
+    /// <summary>Creates the recogniser; nothing runs until the first page. The PDF is read in <paramref name="workers"/> under <paramref name="limits"/>.</summary>
+    public TesseractOcr(OcrOptions options, MutoolRenderer mutool, WorkerPool workers, PdfOptions limits)
     {
         _options = options;
         _mutool = mutool;
+        _workers = workers;
+        _limits = limits;
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
         _unavailable = new Lazy<string?>(Probe);
     }
@@ -51,7 +59,7 @@ public sealed class TesseractOcr
         {
             throw Unavailable();
         }
-        var pages = PagesWithoutText(inputPdf);
+        var pages = await _workers.RunAsync(new OcrPagesJob(inputPdf, _limits), cancellationToken).ConfigureAwait(false);
         var total = pages.Total;
         if (pages.Missing.Count == 0)
         {
@@ -64,7 +72,8 @@ public sealed class TesseractOcr
                 $"This scan has {pages.Missing.Count} pages without text, more than the {_options.MaxPages} this service reads at once: split it into smaller files.");
         }
         var results = await Task.WhenAll(pages.Missing.Select(p => RecognizeAsync(inputPdf, p.Number, p.LongEdgePoints, scratch, cancellationToken))).ConfigureAwait(false);
-        Graft(inputPdf, outputPdf, results);
+        await _workers.RunAsync(new OcrGraftJob(inputPdf, outputPdf, results.Select(r => new OcrTextPage(r.Page, r.Path)).ToList(), _limits), cancellationToken)
+            .ConfigureAwait(false);
         return new OcrOutcome(results.Length, total, results.Sum(r => r.Words));
     }
 
@@ -133,7 +142,7 @@ public sealed class TesseractOcr
     /// shown (MuPDF draws the crop box, turned by /Rotate); it is placed on the crop box and turned back by the page's
     /// rotation, so each word lies over its picture in the page's own coordinates.
     /// </summary>
-    private static void Graft(string inputPdf, string outputPdf, IReadOnlyList<PageText> pages)
+    internal static void Graft(string inputPdf, string outputPdf, IReadOnlyList<OcrTextPage> pages)
     {
         using var document = PdfReader.Open(inputPdf, PdfDocumentOpenMode.Modify);
         foreach (var text in pages)

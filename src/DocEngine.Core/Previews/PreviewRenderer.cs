@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using DocEngine.Core.Detection;
 using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
+using DocEngine.Core.Storage;
+using DocEngine.Core.Workers;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -14,11 +16,11 @@ namespace DocEngine.Core.Previews;
 
 /// <summary>
 /// Previews of one file on disk, in page order: PDF pages from <see cref="MutoolRenderer"/> (several processes at once,
-/// page 1 in a process of its own so it comes back first), image frames from the image pipeline turned upright.
+/// page 1 in a process of its own so it comes back first), image frames from the image pipeline turned upright. What
+/// reads the applicant's file (the PDF's outline, the image decoders) runs in a worker of <paramref name="workers"/>.
 /// </summary>
-public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration imaging, PreviewOptions options)
+public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, PdfOptions pdf, PreviewOptions options)
 {
-    private readonly ImageSource _images = new(imaging);
 
     /// <summary>The renderer this uses for PDFs.</summary>
     public MutoolRenderer Mutool => mutool;
@@ -39,11 +41,11 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
             {
                 throw MutoolRenderer.Unavailable();
             }
-            (pageCount, repaired) = await PdfPageCountAsync(content, path, request.Password, warnings, cancellationToken).ConfigureAwait(false);
+            (pageCount, repaired) = await PdfPageCountAsync(path, request.Password, warnings, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            var facts = _images.Inspect(content, detection);
+            var facts = await workers.RunAsync(new ImageFactsJob(path, fileName, pdf), cancellationToken).ConfigureAwait(false);
             pageCount = detection.Kind == DocumentKind.Tiff ? facts.Frames : 1;
         }
         return new PreviewPlan(pageCount, PageSelection.Parse(request.Pages, pageCount), warnings) { Repaired = repaired };
@@ -149,43 +151,28 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, ImagingConfiguration 
     private async IAsyncEnumerable<RenderedPage> RenderImageAsync(string path, Detection.DetectedType detection, IReadOnlyList<int> pages,
         PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var content = File.OpenRead(path);
-        var facts = _images.Inspect(content, detection);
-        var number = 0;
-        var reduced = request.Dpi is null ? _images.DecodeReduced(content, detection, facts, request.Width ?? options.DefaultWidth) : null;
-        foreach (var frame in reduced is null ? _images.Decode(content, detection, facts, _ => { }) : [reduced])
+        var scratch = Directory.CreateDirectory(Path.Combine(workers.WorkDirectory, Ids.New() + ".frames"));
+        try
         {
-            using (frame)
+            var files = await workers.RunAsync(new ImagePreviewJob(path, null, pages, request, options, pdf, scratch.FullName), cancellationToken).ConfigureAwait(false);
+            foreach (var file in files)
             {
-                number++;
-                if (!pages.Contains(number))
-                {
-                    continue;
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                var rendered = await Task.Run(() =>
-                {
-                    ImageNormalizer.Orient(frame.Image, frame.Orientation, []);
-                    var width = request.Dpi is { } dpi ? (int)Math.Round(frame.Image.Width * dpi / (frame.Dpi is >= 50 ? frame.Dpi.Value : 96)) : request.Width ?? options.DefaultWidth;
-                    width = Math.Clamp(width, 1, options.MaxWidth);
-                    if (width < frame.Image.Width)
-                    {
-                        frame.Image.Mutate(x => x.Resize(width, 0, KnownResamplers.Bicubic));
-                    }
-                    ImageNormalizer.StripMetadata(frame.Image, null);
-                    return Encode(number, frame.Image, request.Format);
-                }, cancellationToken).ConfigureAwait(false);
-                yield return rendered;
+                yield return new RenderedPage(file.Number, file.Width, file.Height, request.Format,
+                    await File.ReadAllBytesAsync(file.Path, cancellationToken).ConfigureAwait(false));
             }
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
         }
     }
 
     /// <summary>The page count, through the structural reader; MuPDF's own count for files only it can open.</summary>
-    private async Task<(int Count, bool Repaired)> PdfPageCountAsync(Stream content, string path, string? password, List<string> warnings, CancellationToken cancellationToken)
+    private async Task<(int Count, bool Repaired)> PdfPageCountAsync(string path, string? password, List<string> warnings, CancellationToken cancellationToken)
     {
         try
         {
-            var facts = PdfInspector.Outline(content, password);
+            var facts = await workers.RunAsync(new PdfOutlineJob(path, password, pdf), cancellationToken).ConfigureAwait(false);
             if (facts.PasswordRequired)
             {
                 throw PdfRefusals.PasswordRequired();

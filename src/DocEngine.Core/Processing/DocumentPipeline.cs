@@ -4,6 +4,7 @@ using DocEngine.Core.Detection;
 using DocEngine.Core.Mupdf;
 using DocEngine.Core.Ocr;
 using DocEngine.Core.Pdf;
+using DocEngine.Core.Workers;
 
 namespace DocEngine.Core.Processing;
 
@@ -17,9 +18,11 @@ public sealed record DocumentConverters(OfficeConverter Office, TesseractOcr Ocr
 /// The PDF path of processing, on files: an office document is converted to PDF first; then, in this order, OCR (on the
 /// images as they are), compression to the budget (only when asked for one, or when neither OCR nor PDF/A was asked: the
 /// page images are never changed by OCR or PDF/A alone), and the PDF/A-2b copy of each part. Used by the service's
-/// renditions, the offline CLI and the batch, so all three say and do the same.
+/// renditions, the offline CLI and the batch, so all three say and do the same. Reading the PDF (its outline, after the
+/// PDF limits) and compressing it run in a worker of <paramref name="workers"/>; LibreOffice, Tesseract, Ghostscript and
+/// MuPDF are sandboxed processes of their own, started from here.
 /// </summary>
-public sealed class DocumentPipeline(PdfCompressor compressor, MutoolRenderer mutool, DocumentConverters converters)
+public sealed class DocumentPipeline(WorkerPool workers, PdfOptions options, MutoolRenderer mutool, DocumentConverters converters)
 {
     /// <summary>The converters this pipeline uses.</summary>
     public DocumentConverters Converters { get; } = converters;
@@ -59,11 +62,7 @@ public sealed class DocumentPipeline(PdfCompressor compressor, MutoolRenderer mu
             throw Refusals.For(type);
         }
 
-        PdfOutline outline;
-        await using (var content = File.OpenRead(current))
-        {
-            outline = PdfInspector.Outline(content, pdf.Password);
-        }
+        var outline = await workers.RunAsync(new PdfOutlineJob(current, pdf.Password, options), cancellationToken).ConfigureAwait(false);
         var signed = outline.SignedSignatureFields > 0;
         if ((request.Ocr || request.Archive) && (outline.PasswordRequired || outline.Encryption != PdfEncryption.None))
         {
@@ -93,7 +92,7 @@ public sealed class DocumentPipeline(PdfCompressor compressor, MutoolRenderer mu
         PdfCompression result;
         if (compress)
         {
-            result = await compressor.CompressAsync(current, pdf, scratch, cancellationToken).ConfigureAwait(false);
+            result = await workers.RunAsync(new CompressPdfJob(current, pdf, scratch, options, mutool.Options), cancellationToken).ConfigureAwait(false);
         }
         else
         {

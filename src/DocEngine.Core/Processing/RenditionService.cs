@@ -1,9 +1,9 @@
 using DocEngine.Core.Detection;
 using System.Security.Cryptography;
 using System.Text;
-using DocEngine.Core.Imaging;
 using DocEngine.Core.Pdf;
 using DocEngine.Core.Storage;
+using DocEngine.Core.Workers;
 
 namespace DocEngine.Core.Processing;
 
@@ -11,7 +11,7 @@ namespace DocEngine.Core.Processing;
 /// Inspection and processing of stored documents. A processing result is a rendition keyed by the sources' SHA-256s
 /// plus the options, stored in the blob store and filed under the first source: the same request again returns the
 /// stored rendition without decoding anything. A PDF made to fit a byte budget may come out in parts: part 1 has the
-/// rendition id, part i the id with "-i".
+/// rendition id, part i the id with "-i". Every decoder runs in a worker of <see cref="WorkerPool"/>, on a scratch copy.
 /// </summary>
 public sealed class RenditionService
 {
@@ -19,24 +19,22 @@ public sealed class RenditionService
     private readonly IRenditionStore _renditions;
     private readonly IBlobStore _blobs;
     private readonly DocumentReader _reader;
-    private readonly DocumentInspector _inspector;
-    private readonly DocumentProcessor _processor;
+    private readonly WorkerPool _workers;
     private readonly DocumentPipeline _pipeline;
     private readonly ProcessingOptions _options;
     private readonly string _workDirectory;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service; scratch files go to <paramref name="workDirectory"/>, on the blob store's file system.</summary>
-    public RenditionService(IDocumentStore documents, IRenditionStore renditions, IBlobStore blobs, ImagingConfiguration imaging,
+    public RenditionService(IDocumentStore documents, IRenditionStore renditions, IBlobStore blobs, WorkerPool workers,
         ProcessingOptions options, DocumentPipeline pipeline, string workDirectory, TimeProvider time)
     {
+        _workers = workers;
         _pipeline = pipeline;
         _documents = documents;
         _renditions = renditions;
         _blobs = blobs;
         _reader = new DocumentReader(blobs);
-        _inspector = new DocumentInspector(imaging, options);
-        _processor = new DocumentProcessor(imaging);
         _options = options;
         _workDirectory = workDirectory;
         _time = time;
@@ -46,9 +44,16 @@ public sealed class RenditionService
     public async Task<DocumentInfo> InspectAsync(string tenant, DocumentKey key, string? password, CancellationToken cancellationToken)
     {
         var document = await FindAsync(tenant, key, cancellationToken).ConfigureAwait(false);
-        await using var content = await _reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, _workDirectory, cancellationToken).ConfigureAwait(false);
-        return await TimeLimit.RunAsync(token => _inspector.Inspect(content, document.Filename, password, token), _options.MaxProcessingTime, cancellationToken)
-            .ConfigureAwait(false);
+        var copy = Path.Combine(_workDirectory, Ids.New() + ".src");
+        try
+        {
+            await _reader.CopyToFileAsync(document.Sha256, document.SizeBytes, copy, cancellationToken).ConfigureAwait(false);
+            return await _workers.RunAsync(new InspectJob(copy, document.Filename, password, _options), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     /// <summary>
@@ -93,22 +98,18 @@ public sealed class RenditionService
             return await CompressAsync(tenant, documents, request, pdf, id, cancellationToken).ConfigureAwait(false);
         }
 
-        var inputs = new List<ProcessingInput>();
+        var inputs = new List<JobInput>();
         var output = Path.Combine(_workDirectory, Ids.New() + ".out");
         try
         {
             foreach (var document in documents)
             {
-                var content = await _reader.OpenSeekableAsync(document.Sha256, document.SizeBytes, _workDirectory, cancellationToken).ConfigureAwait(false);
-                inputs.Add(new ProcessingInput(content, document.Filename));
+                var copy = Path.Combine(_workDirectory, Ids.New() + ".src");
+                inputs.Add(new JobInput(copy, document.Filename));
+                await _reader.CopyToFileAsync(document.Sha256, document.SizeBytes, copy, cancellationToken).ConfigureAwait(false);
             }
-            var (outcome, size) = await TimeLimit.RunAsync(token =>
-            {
-                using var file = new FileStream(output, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-                var result = _processor.Process(inputs, request, file, token);
-                file.Flush(flushToDisk: true);
-                return (result, file.Length);
-            }, _options.MaxProcessingTime, cancellationToken).ConfigureAwait(false);
+            var outcome = await _workers.RunAsync(new NormalizeJob(inputs, request, output, _options), cancellationToken).ConfigureAwait(false);
+            var size = new FileInfo(output).Length;
             var hashes = await BlobHashes.OfFileAsync(output, cancellationToken).ConfigureAwait(false);
             var sha256 = hashes.Sha256;
             await _blobs.PutFileAsync(output, hashes, cancellationToken).ConfigureAwait(false);
@@ -123,7 +124,7 @@ public sealed class RenditionService
         {
             foreach (var input in inputs)
             {
-                await input.Content.DisposeAsync().ConfigureAwait(false);
+                File.Delete(input.Path);
             }
             File.Delete(output);
         }

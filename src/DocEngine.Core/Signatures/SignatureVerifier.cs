@@ -9,10 +9,11 @@ namespace DocEngine.Core.Signatures;
 /// Verifies every signature of a PDF the way strict validators do (see Signatures/README.md): ByteRange sanity, CMS
 /// integrity, trust at signing time, and difference analysis of every later revision under DocMDP and FieldMDP. It also
 /// says what non-cryptographic "signatures" the document holds. Each call runs under <see cref="SignatureOptions.TimeLimit"/>.
+/// With <see cref="RevocationOptions.Fetch"/> on, revocation data is fetched by <paramref name="fetcher"/> (HTTP when none is given).
 /// </summary>
-public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors, TimeProvider? time = null)
+public sealed class SignatureVerifier(SignatureOptions options, TrustAnchors anchors, TimeProvider? time = null, IRevocationFetcher? fetcher = null)
 {
-    private readonly IRevocationFetcher? _fetcher = options.Revocation.Fetch ? new HttpRevocationFetcher(options.Revocation.Timeout) : null;
+    private readonly IRevocationFetcher? _fetcher = options.Revocation.Fetch ? fetcher ?? new HttpRevocationFetcher(options.Revocation.Timeout) : null;
 
     public TrustAnchors Anchors { get; } = anchors;
 

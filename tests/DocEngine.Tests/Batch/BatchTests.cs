@@ -181,7 +181,7 @@ public sealed class BatchTests : IDisposable
 
     private static async Task<BatchSummary> RunInProcessAsync(string input, string output, int concurrency, long? maxBytes = null)
     {
-        var options = new BatchOptions { Concurrency = concurrency, MaxBytes = maxBytes, Previews = new PreviewOptions { Concurrency = concurrency } };
+        var options = new BatchOptions { Concurrency = concurrency, MaxBytes = maxBytes, Previews = new PreviewOptions { Concurrency = concurrency }, Workers = Pipeline.Workers };
         using var store = FileSystemBatchStore.Open(output);
         return await new BatchRunner(options, store, store).RunAsync(new DirectorySource(input, output), CancellationToken.None);
     }

@@ -20,10 +20,12 @@ public sealed class ConvertersFixture : IDisposable
     {
         Mutool = new MutoolRenderer(new MutoolOptions());
         Office = new OfficeConverter(new ConversionOptions { Listeners = 2 });
-        Ocr = new TesseractOcr(new OcrOptions(), Mutool);
+        // The PDF is read and written through the same JSON a worker would use, in the test process (the converters are what these tests are about).
+        var workers = global::DocEngine.Tests.Infrastructure.Pipeline.Workers;
+        Ocr = new TesseractOcr(new OcrOptions(), Mutool, workers, new ProcessingOptions());
         Archive = new PdfAWriter(new ArchiveOptions());
         Converters = new DocumentConverters(Office, Ocr, Archive);
-        Pipeline = new DocumentPipeline(new DocEngine.Core.Pdf.PdfCompressor(Mutool, new ProcessingOptions()), Mutool, Converters);
+        Pipeline = new DocumentPipeline(workers, new ProcessingOptions(), Mutool, Converters);
     }
 
     public MutoolRenderer Mutool { get; }

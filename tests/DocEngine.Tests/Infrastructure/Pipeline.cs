@@ -8,6 +8,9 @@ public static class Pipeline
 {
     public static ImagingConfiguration Configuration { get; } = new(new ProcessingOptions());
 
+    /// <summary>Jobs run in the test process (through the same JSON a worker would return): for unit tests of what runs inside a worker.</summary>
+    public static global::DocEngine.Core.Workers.WorkerPool Workers { get; } = global::DocEngine.Core.Workers.WorkerPool.InProcess();
+
     public static DocumentInfo Inspect(string path, string? password = null)
     {
         using var content = File.OpenRead(path);

@@ -16,7 +16,7 @@ public static class Renderer
     public static PreviewRenderer Create(PreviewOptions? options = null)
     {
         options ??= Options();
-        var renderer = new PreviewRenderer(new MutoolRenderer(options), Pipeline.Configuration, options);
+        var renderer = new PreviewRenderer(new MutoolRenderer(options), Pipeline.Workers, new global::DocEngine.Core.Processing.ProcessingOptions(), options);
         if (!renderer.Mutool.IsAvailable)
         {
             const string message = "MUTOOL NOT FOUND: PDF preview tests are SKIPPED (the server build installs mupdf-tools when it may).";
