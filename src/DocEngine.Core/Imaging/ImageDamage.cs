@@ -57,7 +57,7 @@ public static class ImageDamage
             }
             if (i + 1 >= b.Length)
             {
-                return $"This JPEG is cut off: the file ends at byte {N(b.Length)} before its end marker, so part of the picture is missing: {Again}";
+                return $"This JPEG image is cut off: the file ends at byte {N(b.Length)} before its end marker, so part of the picture is missing: {Again}";
             }
             if (b[i] != 0xFF)
             {
@@ -65,7 +65,7 @@ public static class ImageDamage
                 var next = b.AsSpan(i).IndexOf((byte)0xFF);
                 if (next < 0)
                 {
-                    return $"This JPEG is cut off: the file ends at byte {N(b.Length)} before its end marker, so part of the picture is missing: {Again}";
+                    return $"This JPEG image is cut off: the file ends at byte {N(b.Length)} before its end marker, so part of the picture is missing: {Again}";
                 }
                 i += next;
                 continue;
@@ -82,7 +82,7 @@ public static class ImageDamage
             }
             if (i + 2 > b.Length || i + BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i)) > b.Length)
             {
-                return $"This JPEG is cut off in its headers at byte {N(b.Length)}: the picture itself is missing: {Again}";
+                return $"This JPEG image is damaged: it stops in its headers at byte {N(b.Length)}, so the picture itself is missing: {Again}";
             }
             i += BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i));
             if (marker != 0xDA)
@@ -95,7 +95,7 @@ public static class ImageDamage
                 var next = b.AsSpan(i).IndexOf((byte)0xFF);
                 if (next < 0 || i + next + 1 >= b.Length)
                 {
-                    return $"This JPEG is cut off: its image data stops at byte {N(b.Length)} before the picture is complete, so the bottom of the photo is missing (a grey band where it should be): {Again}";
+                    return $"This JPEG image is cut off: its image data stops at byte {N(b.Length)} before the picture is complete, so the bottom of the photo is missing (a grey band where it should be): {Again}";
                 }
                 i += next;
                 var after = b[i + 1];
@@ -118,18 +118,18 @@ public static class ImageDamage
         {
             if (i + 12 > b.Length)
             {
-                return $"This PNG is truncated at byte {N(b.Length)}: the end of its image is missing, so part of the picture cannot be shown: {Again}";
+                return $"This PNG image is truncated at byte {N(b.Length)}: the end of its image is missing, so part of the picture cannot be shown: {Again}";
             }
             var length = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(i));
             var type = System.Text.Encoding.ASCII.GetString(b, i + 4, 4);
             if (length > int.MaxValue || i + 12L + length > b.Length)
             {
-                return $"This PNG is truncated at byte {N(b.Length)}: its {type} chunk needs {N(length)} bytes the file does not have, so part of the picture is missing: {Again}";
+                return $"This PNG image is truncated at byte {N(b.Length)}: its {type} chunk needs {N(length)} bytes the file does not have, so part of the picture is missing: {Again}";
             }
             var critical = type is "IHDR" or "PLTE" or "IDAT" or "IEND";
             if (critical && Crc32.HashToUInt32(b.AsSpan(i + 4, 4 + (int)length)) != BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(i + 8 + (int)length)))
             {
-                return $"This PNG is damaged: its {type} chunk at byte {N(i)} fails its checksum, so its pixels cannot be trusted: {Again}";
+                return $"This PNG image is damaged: its {type} chunk at byte {N(i)} fails its checksum, so its pixels cannot be trusted: {Again}";
             }
             i += 12 + (int)length;
             if (type != "IEND")
@@ -139,7 +139,7 @@ public static class ImageDamage
             // Bytes after IEND that form a chunk (for example image data left behind by an editor that cropped in place).
             if (i + 8 <= b.Length && b.AsSpan(i + 4, 4).IndexOfAnyExceptInRange((byte)'A', (byte)'z') < 0)
             {
-                return $"This PNG has chunks after its end (IEND) at byte {N(i)}: it was saved incompletely, or an editor left hidden data behind, so it may not show what you expect: {Again}";
+                return $"This PNG image has chunks after its end (IEND) at byte {N(i)}: it was saved incompletely, or an editor left hidden data behind, so it may not show what you expect: {Again}";
             }
             return null;
         }
@@ -151,7 +151,7 @@ public static class ImageDamage
         const string Again = "save or export it again and upload the whole file.";
         if (b.Length < 13)
         {
-            return $"This GIF is cut off in its header: {Again}";
+            return $"This GIF image is cut off in its header: {Again}";
         }
         var i = 13 + ((b[10] & 0x80) != 0 ? 3 << ((b[10] & 7) + 1) : 0);
         var frame = 0;
@@ -164,7 +164,7 @@ public static class ImageDamage
                 case 0x21:
                     if (SkipSubBlocks(b, i + 2) is not { } afterExtension)
                     {
-                        return $"This GIF is cut off at byte {N(b.Length)}, inside the data after frame {frame}: {Again}";
+                        return $"This GIF image is cut off at byte {N(b.Length)}, inside the data after frame {frame}: {Again}";
                     }
                     i = afterExtension;
                     break;
@@ -172,20 +172,20 @@ public static class ImageDamage
                     frame++;
                     if (i + 10 > b.Length)
                     {
-                        return $"This GIF is cut off at byte {N(b.Length)}: frame {frame} is missing its pixels: {Again}";
+                        return $"This GIF image is cut off at byte {N(b.Length)}: frame {frame} is missing its pixels: {Again}";
                     }
                     var local = (b[i + 9] & 0x80) != 0 ? 3 << ((b[i + 9] & 7) + 1) : 0;
                     if (SkipSubBlocks(b, i + 10 + local + 1) is not { } afterImage)
                     {
-                        return $"This GIF is cut off at byte {N(b.Length)}: frame {frame} stops before its end, so part of it is missing: {Again}";
+                        return $"This GIF image is cut off at byte {N(b.Length)}: frame {frame} stops before its end, so part of it is missing: {Again}";
                     }
                     i = afterImage;
                     break;
                 default:
-                    return frame > 0 ? null : $"This GIF is damaged at byte {N(i)}, before its first frame: {Again}";
+                    return frame > 0 ? null : $"This GIF image is damaged at byte {N(i)}, before its first frame: {Again}";
             }
         }
-        return frame > 0 ? null : $"This GIF is cut off before its first frame: {Again}";
+        return frame > 0 ? null : $"This GIF image is cut off before its first frame: {Again}";
     }
 
     private static int? SkipSubBlocks(byte[] b, int i)
@@ -230,7 +230,7 @@ public static class ImageDamage
         const string Again = "scan or export it again and upload the new file.";
         if (b.Length < 16)
         {
-            return $"This TIFF is cut off in its header: {Again}";
+            return $"This TIFF image is cut off in its header: {Again}";
         }
         using var stream = new MemoryStream(b, writable: false);
         var little = b[0] == 'I';
@@ -242,7 +242,7 @@ public static class ImageDamage
             var tags = Tags(b, directory, little, big);
             if (tags is null)
             {
-                return $"This TIFF is damaged: the description of page {page} lies outside the file: {Again}";
+                return $"This TIFF image is damaged: the description of page {page} lies outside the file: {Again}";
             }
             var width = First(tags, 256);
             var height = First(tags, 257);
@@ -256,7 +256,7 @@ public static class ImageDamage
             }
             if (counts is null || counts.Count < offsets.Count)
             {
-                return $"This TIFF is damaged: page {page} does not say how long its image data is: {Again}";
+                return $"This TIFF image is damaged: page {page} does not say how long its image data is: {Again}";
             }
             // Uncompressed size of the page, times two for codecs that can expand noise, plus room for headers.
             var plausible = width is { } w && height is { } h ? (long)w * h * Math.Max(bits, samples) / 8 * 2 + (1 << 20) : long.MaxValue;
@@ -266,14 +266,14 @@ public static class ImageDamage
                 if (offsets[s] + counts[s] > b.Length)
                 {
                     return offsets[s] >= b.Length
-                        ? $"This TIFF is cut off: part {s + 1} of page {page}'s image data should start at byte {N(offsets[s])}, past the end of the file ({N(b.Length)} bytes), so that part of the page is missing: {Again}"
-                        : $"This TIFF is cut off: page {page}'s image data runs to byte {N(offsets[s] + counts[s])}, past the end of the file ({N(b.Length)} bytes), so the bottom of the page is missing: {Again}";
+                        ? $"This TIFF image is cut off: part {s + 1} of page {page}'s image data should start at byte {N(offsets[s])}, past the end of the file ({N(b.Length)} bytes), so that part of the page is missing: {Again}"
+                        : $"This TIFF image is cut off: page {page}'s image data runs to byte {N(offsets[s] + counts[s])}, past the end of the file ({N(b.Length)} bytes), so the bottom of the page is missing: {Again}";
                 }
                 total += counts[s];
             }
             if (total > plausible)
             {
-                return $"This TIFF is damaged: page {page} says its image data is {N(total)} bytes, more than a {width} × {height} page can hold: {Again}";
+                return $"This TIFF image is damaged: page {page} says its image data is {N(total)} bytes, more than a {width} × {height} page can hold: {Again}";
             }
         }
         return null;
