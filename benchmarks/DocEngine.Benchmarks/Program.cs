@@ -14,6 +14,7 @@ return args switch
     ["convert-vs-soffice", .. var rest] => await ConvertersVersusPeers.ConvertAsync(rest),
     ["ocr-vs-ocrmypdf", .. var rest] => await ConvertersVersusPeers.OcrAsync(rest),
     ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
+    ["workers-vs-inprocess", .. var rest] => await WorkersVersusInProcess.RunAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
     ["fit-vs-gs", .. var rest] => await FitVersusGhostscript.RunAsync(rest),
     ["packets", "--out", var folder] => FitVersusGhostscript.WritePackets(folder),
