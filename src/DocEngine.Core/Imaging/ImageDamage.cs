@@ -28,14 +28,23 @@ public static class ImageDamage
         stream.Position = 0;
         stream.ReadExactly(bytes);
         stream.Position = 0;
-        var problem = kind switch
+        string? problem;
+        try
         {
-            DocumentKind.Jpeg => Jpeg(bytes),
-            DocumentKind.Png => Png(bytes),
-            DocumentKind.Gif => Gif(bytes),
-            DocumentKind.WebP => WebP(bytes),
-            _ => Tiff(bytes),
-        };
+            problem = kind switch
+            {
+                DocumentKind.Jpeg => Jpeg(bytes),
+                DocumentKind.Png => Png(bytes),
+                DocumentKind.Gif => Gif(bytes),
+                DocumentKind.WebP => WebP(bytes),
+                _ => Tiff(bytes),
+            };
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            // A pointer or length that leads outside the file (found by fuzzing: a TIFF page list ending past the end).
+            problem = $"This {kind.ToString().ToUpperInvariant().Replace("WEBP", "WebP", StringComparison.Ordinal)} image is damaged: its structure points past the end of the file, so part of it is missing: save or export it again and upload the new file.";
+        }
         if (problem is not null)
         {
             throw new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE", problem);
