@@ -14,7 +14,7 @@ internal sealed class OfflineWorkers : IAsyncDisposable
     private OfflineWorkers(int count)
     {
         _scratch = Directory.CreateTempSubdirectory("docengine-work-");
-        Pool = WorkerPool.Start(new WorkerOptions { Count = Math.Max(1, count), WarmUp = count > 1 }, _scratch.FullName);
+        Pool = WorkerPool.Start(new WorkerOptions { Count = Math.Max(1, count), WarmUp = false }, _scratch.FullName);
     }
 
     public WorkerPool Pool { get; }

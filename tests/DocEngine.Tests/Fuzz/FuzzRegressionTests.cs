@@ -19,7 +19,7 @@ public sealed class FuzzRegressionTests
         foreach (var harness in Harnesses.All.Keys)
         {
             var folder = Path.Combine(root, harness);
-            foreach (var file in Directory.Exists(folder) ? Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal) : [])
+            foreach (var file in Directory.Exists(folder) ? Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal) : Enumerable.Empty<string>())
             {
                 data.Add(harness, Path.GetFileName(file));
             }
