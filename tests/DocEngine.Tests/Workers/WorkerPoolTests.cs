@@ -115,7 +115,7 @@ public sealed class WorkerPoolTests : IAsyncLifetime
     public async Task A_worker_is_replaced_after_its_jobs_and_results_read_as_in_process()
     {
         await using var pool = WorkerPool.Start(new WorkerOptions { Count = 1, JobsPerWorker = 2, WarmUp = false }, _work.Path);
-        var job = FactsOf(Png());
+        var job = FactsOf(Png(), TimeSpan.FromSeconds(60)); // cold workers (no warm-up): this test is about recycling, not time
         var results = new List<ImageFacts>();
         for (var i = 0; i < 3; i++)
         {
