@@ -130,7 +130,7 @@ public sealed class WorkerPoolTests : IAsyncLifetime
 
     private async Task AssertPoolRecoversAsync()
     {
-        var facts = await _pool.RunAsync(FactsOf(Png()), CancellationToken.None);
+        var facts = await _pool.RunAsync(FactsOf(Png(), TimeSpan.FromSeconds(60)), CancellationToken.None); // recovery, not speed
         Assert.Equal(8, facts.Width);
         Assert.True(_pool.Counts.Replaced >= 1, "the broken worker was not replaced");
     }
