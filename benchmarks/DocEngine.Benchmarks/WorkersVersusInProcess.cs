@@ -86,7 +86,7 @@ internal static class WorkersVersusInProcess
         {
             await TimeAsync("process", () => kind == DocumentKind.Pdf
                 ? pool.RunAsync(new CompressPdfJob(file, new PdfCompressionRequest(MaxBytes: 4_000_000), scratch.FullName, options, previewOptions), CancellationToken.None)
-                : pool.RunAsync(new NormalizeJob([new JobInput(file, Path.GetFileName(file))], new ProcessingRequest(), Path.Combine(scratch.FullName, "out"), options), CancellationToken.None));
+                : pool.RunAsync(new NormalizeJob([new JobInput(file, Path.GetFileName(file))], new ProcessingRequest(), Path.Combine(scratch.FullName, "out"), options), CancellationToken.None) as Task);
             await TimeAsync("preview", async () =>
             {
                 var renderer = new PreviewRenderer(new MutoolRenderer(previewOptions), pool, options, previewOptions);
@@ -95,7 +95,6 @@ internal static class WorkersVersusInProcess
                 await foreach (var _ in renderer.RenderAsync(file, Path.GetFileName(file), plan.Pages, request, CancellationToken.None))
                 {
                 }
-                return 0;
             });
             if (kind == DocumentKind.Pdf)
             {
@@ -107,7 +106,7 @@ internal static class WorkersVersusInProcess
             scratch.Delete(recursive: true);
         }
 
-        async Task TimeAsync<T>(string name, Func<Task<T>> run)
+        async Task TimeAsync(string name, Func<Task> run)
         {
             var clock = Stopwatch.StartNew();
             try
