@@ -91,7 +91,7 @@ public static class ImageDamage
             }
             if (i + 2 > b.Length || i + BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i)) > b.Length)
             {
-                return $"This JPEG image is damaged: it stops in its headers at byte {N(b.Length)}, so the picture itself is missing: {Again}";
+                return $"This JPEG image is damaged: it ends inside its headers, after {N(b.Length)} bytes, so the picture itself is missing: {Again}";
             }
             i += BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i));
             if (marker != 0xDA)

@@ -18,7 +18,7 @@ public sealed class RevocationTests
 
     private static X509Certificate2 NewSigner(string name) => TestPki.Shared.Issue($"CN={name}, O=DocEngine Tests", TestKeyKind.Rsa, Now.AddDays(-10), Now.AddYears(1));
 
-    private static SignedPdf Sign(X509Certificate2 signer, CmsOptions? cms = null, string? signingTime = null) =>
+    internal static SignedPdf Sign(X509Certificate2 signer, CmsOptions? cms = null, string? signingTime = null) =>
         PdfSigner.Sign(FormPdf.Create().Bytes, new PdfSignOptions
         {
             Cms = (cms ?? new CmsOptions()) with { Signer = signer },
@@ -215,7 +215,7 @@ public sealed class RevocationTests
     }
 
     /// <summary>A real HTTP server on a free loopback port, answering each request with what <c>answer</c> gives for its path.</summary>
-    private sealed class LocalResponder : IDisposable
+    internal sealed class LocalResponder : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Func<string, (int Status, byte[] Body)> _answer;
