@@ -18,9 +18,10 @@ public sealed class RevocationRelayTests
     public async Task Opting_in_through_a_real_worker_fetches_each_request_in_the_caller_and_gives_the_in_process_report()
     {
         X509Certificate2? signer = null;
+        var revokedAt = DateTimeOffset.UtcNow.AddDays(-1); // once: every CRL served says the same, so the reports can be compared
         using var responder = new RevocationTests.LocalResponder(path => path.EndsWith("ocsp", StringComparison.Ordinal)
             ? (500, [])
-            : (200, TestRevocation.Crl([(signer!, DateTimeOffset.UtcNow.AddDays(-1), 1)])));
+            : (200, TestRevocation.Crl([(signer!, revokedAt, 1)])));
         signer = TestPki.Shared.IssueWithRevocationUrls("CN=Relayed Signer, O=DocEngine Tests", responder.Url + "ocsp", responder.Url + "root.crl");
         // A generous limit per round: this is about the relay, not speed, on a shared machine.
         var options = new SignatureOptions { TimeLimit = TimeSpan.FromSeconds(30), Revocation = new RevocationOptions { Fetch = true, Timeout = TimeSpan.FromSeconds(5) } };
