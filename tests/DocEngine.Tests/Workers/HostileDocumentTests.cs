@@ -57,6 +57,10 @@ public sealed class HostileDocumentTests(HostileFactory factory) : IClassFixture
         var invoker = factory.Invoker();
         var processing = new ProcessingService.ProcessingServiceClient(invoker);
         var hanging = await Clients.UploadStreamingAsync(invoker, HostileFiles.FaultPng("hang"), filename: "photo.png");
+        // The upload's receipt reads the same file in a worker of its own (which hangs until the limit): let that settle
+        // first, so the one hung worker below is the processing call's and the other worker is free for the preview.
+        var receipt = (await new ReceiptService.ReceiptServiceClient(invoker).GetReceiptAsync(new GetReceiptRequest { Name = hanging.Name })).Receipt;
+        Assert.False(string.IsNullOrEmpty(receipt.Jws));
         var replaced = factory.Services.GetRequiredService<WorkerPool>().Counts.Replaced;
         await factory.Services.GetRequiredService<WorkerPool>().WaitUntilWarmAsync(CancellationToken.None);
 
