@@ -5,6 +5,7 @@ using DocEngine.Core.Pdf;
 using DocEngine.Core.Receipts;
 using DocEngine.Core.Signatures;
 using DocEngine.Core.Storage;
+using DocEngine.Core.Storage.Embedded;
 using DocEngine.Core.Uploads;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -81,8 +82,8 @@ public static class Harnesses
     {
         var root = Directory.CreateTempSubdirectory("docengine-fuzz-upload-").FullName;
         var storage = EmbeddedStorage.OpenAsync(root, CancellationToken.None).GetAwaiter().GetResult();
-        var uploads = new UploadManager(new UploadOptions { MaxUploadBytes = 1 << 20, MaxChunkBytes = 64 << 10 }, storage.UploadsDirectory,
-            storage.Metadata, storage.Metadata, storage.Metadata, storage.Blobs, TimeProvider.System, NullLogger<UploadManager>.Instance);
+        var uploads = new UploadManager(new UploadOptions { MaxUploadBytes = 1 << 20, MaxChunkBytes = 64 << 10 }, storage.Metadata, storage.Metadata,
+            storage.Metadata, storage.Blobs, storage.Parts, storage.Limits, StorageNode.Open("fuzz", root), TimeProvider.System, NullLogger<UploadManager>.Instance);
         return (storage, uploads);
     });
 

@@ -45,7 +45,7 @@ internal static class BatchCommand
                 {
                     throw new CliFailure(ExitCodes.Usage, "Give DIR --out OUT for a folder, or --application ID or --all for the server's stored documents, not both.");
                 }
-                var steps = Options(parse.GetValue(ops)!, parse.GetValue(maxBytes), Environment.ProcessorCount);
+                var steps = Options(parse.GetValue(ops)!, parse.GetValue(maxBytes), Environment.ProcessorCount, workers: null);
                 using var connection = ServerConnection.Open(parse, server);
                 try
                 {
@@ -92,7 +92,8 @@ internal static class BatchCommand
         return command;
     }
 
-    private static BatchOptions Options(string ops, string? maxBytes, int concurrency, OfflineWorkers workers)
+    /// <summary>The batch's options from the command line; <paramref name="workers"/> is null for a server batch, whose node has its own.</summary>
+    private static BatchOptions Options(string ops, string? maxBytes, int concurrency, OfflineWorkers? workers)
     {
         if (!BatchOptions.TryParseOps(ops, out var steps))
         {
@@ -111,7 +112,7 @@ internal static class BatchCommand
             Concurrency = concurrency,
             // As many renderer processes as files at once: --concurrency 1 means one core busy.
             Previews = new PreviewOptions { Concurrency = Math.Max(1, concurrency) },
-            Workers = workers.Pool,
+            Workers = workers?.Pool,
         };
         try
         {

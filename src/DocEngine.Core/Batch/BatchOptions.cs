@@ -95,10 +95,6 @@ public sealed class BatchOptions
             throw new DocEngineException(ErrorKind.InvalidArgument, "INVALID_CONCURRENCY", "The concurrency must be between 1 and 256, for example the number of cores.") { Field = "concurrency" };
         }
         new PdfCompressionRequest(MaxBytes).Validate();
-        if (Workers is null)
-        {
-            throw new ArgumentException("A batch needs a worker pool to decode in.", nameof(Workers));
-        }
     }
 
     /// <summary>

@@ -27,6 +27,11 @@ public sealed class BatchWork : IDisposable
     public BatchWork(BatchOptions options, IBatchResultStore results)
     {
         options.Validate();
+        if (options.Workers is null)
+        {
+            // Server batches run through the node's services (StoredBatchSteps); only a batch that decodes here needs a pool.
+            throw new ArgumentException("A batch that runs its steps here needs a worker pool to decode in.", nameof(options));
+        }
         _options = options;
         _results = results;
         _steps = new BatchSteps(options);
