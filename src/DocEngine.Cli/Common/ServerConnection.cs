@@ -108,12 +108,15 @@ public sealed class ServerConnection : IDisposable
         _ => new CliFailure(ExitCodes.Other, $"The server failed: {e.Status.Detail}"),
     };
 
-    /// <summary>True when the call failed because the server answered HTTP/2 with HTTP_1_1_REQUIRED (an HTTP/1.1-only listener).</summary>
+    /// <summary>True when the call failed because the server speaks only HTTP/1.1 there (HTTP_1_1_REQUIRED, or no HTTP/2 handshake).</summary>
     private static bool WrongProtocol(RpcException e)
     {
         for (var cause = e.Status.DebugException; cause is not null; cause = cause.InnerException)
         {
-            if (cause is HttpProtocolException { ErrorCode: 0xd })
+            // HTTP_1_1_REQUIRED, or (depending on when the listener gives up on the preface) a handshake it never completes.
+            if (cause is HttpProtocolException { ErrorCode: 0xd }
+                || (cause is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } refused
+                    && refused.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal)))
             {
                 return true;
             }

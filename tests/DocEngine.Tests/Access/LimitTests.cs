@@ -24,7 +24,9 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     public async Task A_token_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
     {
         var (application, document) = await servers.NewApplicationWithDocumentAsync();
-        var flooder = new DocumentService.DocumentServiceClient(servers.Node1.Invoker((await servers.MintAsync(application)).Token));
+        var invoker = servers.Node1.Invoker((await servers.MintAsync(application)).Token);
+        await Connected(invoker);
+        var flooder = new DocumentService.DocumentServiceClient(invoker);
         var request = new GetDocumentRequest { Name = document.Name };
         // Ten times the token's rate for five seconds, paced: this is what the limit is for.
         var (ok, refused, _) = await FloodAsync(() => flooder.GetDocumentAsync(request).ResponseAsync, AccessServers.TokenRate * 10, TimeSpan.FromSeconds(5),
@@ -36,7 +38,9 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     [Fact]
     public async Task A_tenant_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
     {
-        var flooder = new ApplicationService.ApplicationServiceClient(servers.Node1.Invoker(AccessServers.FloodKey));
+        var invoker = servers.Node1.Invoker(AccessServers.FloodKey);
+        await Connected(invoker);
+        var flooder = new ApplicationService.ApplicationServiceClient(invoker);
         var request = new ListApplicationsRequest { PageSize = 1 };
         var (ok, refused, _) = await FloodAsync(() => flooder.ListApplicationsAsync(request).ResponseAsync, AccessServers.TenantRate * 10, TimeSpan.FromSeconds(3),
             () => servers.Node1.Invoker(ServerProcess.TenantBKey));
@@ -137,6 +141,13 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
             i => BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i * 6)), i => BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i * 6 + 2)));
         Assert.Equal(32u, settings[0x3]); // SETTINGS_MAX_CONCURRENT_STREAMS, as Kestrel:Limits:Http2:MaxStreamsPerConnection says
     }
+
+    /// <summary>
+    /// Opens the flooder's connection with a health check (no credentials, no rate) before the flood: a connection whose
+    /// first burst of calls goes out before the server's SETTINGS frame arrives may open more streams than the listener's
+    /// limit (32 here), and those are refused as UNAVAILABLE, which is Kestrel's stream limit, not the rate limit tested.
+    /// </summary>
+    private static async Task Connected(CallInvoker invoker) => await new Health.HealthClient(invoker).CheckAsync(new HealthCheckRequest());
 
     /// <summary>
     /// Calls <paramref name="call"/> at <paramref name="perSecond"/> for <paramref name="length"/> while another tenant
