@@ -27,6 +27,13 @@ internal sealed partial class ResumingUploader(CallInvoker invoker, byte[] data,
     /// <summary>Called after each acknowledgement, for tests that act mid-upload (kill a node, stop a store).</summary>
     public Func<long, Task>? OnProgress { get; init; }
 
+    /// <summary>
+    /// At most this many bytes a second are sent (0: as fast as the stream takes them), so that an action taken at one
+    /// acknowledgement still finds the upload running: on a fast machine an unthrottled stream can be finished before an
+    /// outage the test started has even begun.
+    /// </summary>
+    public long BytesPerSecond { get; init; }
+
     public async Task<Document> RunAsync(TimeSpan deadline)
     {
         var until = DateTime.UtcNow + deadline;
@@ -87,10 +94,15 @@ internal sealed partial class ResumingUploader(CallInvoker invoker, byte[] data,
         });
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             for (var position = offset; position < data.Length && !responses.IsCompleted; position += chunkSize)
             {
                 var chunk = data.AsMemory((int)position, (int)Math.Min(chunkSize, data.Length - position));
                 await call.RequestStream.WriteAsync(new UploadRequest { Chunk = Clients.Chunk(chunk) });
+                if (BytesPerSecond > 0 && TimeSpan.FromSeconds((double)(position + chunk.Length - offset) / BytesPerSecond) - clock.Elapsed is { Ticks: > 0 } ahead)
+                {
+                    await Task.Delay(ahead);
+                }
             }
             if (!responses.IsCompleted)
             {

@@ -179,6 +179,8 @@ public sealed class ClusterTests(ClusterFixture cluster)
         var step = 0;
         var uploader = new ResumingUploader(cluster.Invoker(), data)
         {
+            // 3 MiB/s: the 64 MiB take about 20 s, so both outages begin while bytes are still arriving.
+            BytesPerSecond = 3 << 20,
             OnProgress = async acknowledged =>
             {
                 if (step == 0 && acknowledged >= 16 << 20)
