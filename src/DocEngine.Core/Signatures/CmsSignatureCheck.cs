@@ -33,6 +33,22 @@ internal static class CmsSignatureCheck
 
     public static void Check(SignatureFinding finding, byte[] contents, string subFilter, ISignedContent content, CheckContext context, DateTimeOffset? claimedTime)
     {
+        try
+        {
+            CheckParsed(finding, contents, subFilter, content, context, claimedTime);
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException)
+        {
+            // The CMS envelope parsed, but something inside it (a certificate's dates, an attribute's value, a
+            // time-stamp token) is not the DER it claims to be: a damaged signature, never a crash (found by fuzzing).
+            finding.Timestamp = null;
+            Fail(finding, SignatureIntegrity.Malformed,
+                "Part of this signature (a certificate or a signed attribute inside it) is damaged and cannot be read, so the signature cannot be checked.");
+        }
+    }
+
+    private static void CheckParsed(SignatureFinding finding, byte[] contents, string subFilter, ISignedContent content, CheckContext context, DateTimeOffset? claimedTime)
+    {
         var anchors = context.Anchors;
         if (subFilter == "adbe.x509.rsa_sha1")
         {
