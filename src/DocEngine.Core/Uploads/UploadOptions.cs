@@ -24,6 +24,13 @@ public sealed class UploadOptions
     /// <summary>A stream makes its offset durable at least this often while bytes arrive. Default 1 second.</summary>
     public TimeSpan CommitEvery { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Sessions this node keeps open in memory between calls (each holds its part file open and its running hash).
+    /// Past this, the least recently used idle ones are closed; they stay open in the store and reopen on their next
+    /// call. Bounds the open files that many started, unfinished uploads can take. Default 256.
+    /// </summary>
+    public int MaxSessionsInMemory { get; set; } = 256;
+
     /// <summary>How long a call waits for another call that is still writing the same upload. Default 15 seconds.</summary>
     public TimeSpan SessionLockWait { get; set; } = TimeSpan.FromSeconds(15);
 }
