@@ -21,6 +21,7 @@ internal sealed class WorkerProcess : IDisposable
     private readonly StringBuilder _stderrTail = new();
     private bool _stackOverflow;
     private bool _killedByUs;
+    private volatile bool _busy;
     private long _nextId;
 
     private WorkerProcess(Process process)
@@ -109,8 +110,10 @@ internal sealed class WorkerProcess : IDisposable
         WorkerReply? reply;
         try
         {
+            _busy = true;
             await WorkerProtocol.WriteAsync(_requests, request, deadline.Token).ConfigureAwait(false);
             reply = await WorkerProtocol.ReadAsync<WorkerReply>(_replies, CancellationToken.None).WaitAsync(deadline.Token).ConfigureAwait(false);
+            _busy = false;
         }
         catch (OperationCanceledException)
         {
@@ -221,7 +224,25 @@ internal sealed class WorkerProcess : IDisposable
 
     public void Dispose()
     {
-        Kill();
+        if (Healthy && !_busy)
+        {
+            // Idle between jobs, so it started nothing that still runs: end it alone. Killing "the tree" walks every
+            // process on the machine (/proc), which a one-shot command would pay for at exit.
+            Healthy = false;
+            _killedByUs = true;
+            try
+            {
+                _process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // It has exited already.
+            }
+        }
+        else
+        {
+            Kill();
+        }
         _process.Dispose();
     }
 
