@@ -174,17 +174,17 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 ? Keep(inputPath, before, lossless, null, outputDirectory, actions, warnings)
                 : Split(lossless, partLimit, null, outputDirectory, before, actions, warnings);
         }
-        if (request.MaxBytes is not { } limit)
+        if (request.MaxBytes is not { } limit || before <= limit)
         {
+            // A budget only ever lowers the quality further: a file that already fits is compressed as without one, so
+            // asking for a limit never returns a bigger file than not asking (and never bigger than Ghostscript's /ebook).
+            if (request.MaxBytes is { } fits)
+            {
+                actions.Add($"It already fits under {ByteSize.Describe(fits)}, so it was compressed as without a limit.");
+            }
             var dpi = request.TargetDpi ?? options.PdfImageDpi;
             var level = new Level(dpi, options.PdfJpegQuality, Math.Max(dpi, options.PdfBilevelDpi));
             return Keep(inputPath, before, await attempts.MakeAsync(level).ConfigureAwait(false), level, outputDirectory, actions, warnings);
-        }
-        if (before <= limit)
-        {
-            var lossless = await attempts.MakeAsync(null).ConfigureAwait(false);
-            actions.Add($"It already fits under {ByteSize.Describe(limit)}, so its images were left at full quality.");
-            return Keep(inputPath, before, lossless, null, outputDirectory, actions, warnings);
         }
 
         var ladder = Ladder(request.TargetDpi ?? options.PdfImageDpi);
