@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# benchmarks/compare.sh [--quick]: the comparison run (issue 8). On the same inputs, in one run, each DocEngine path
-# beside the tool people would otherwise use: upload vs a raw HTTP/2 POST into Kestrel that hashes and fsyncs;
-# compression vs Ghostscript /ebook; previews vs `mutool draw` (also with both saturating the cores); thumbnails vs
-# `vipsthumbnail`; signature verification vs `pdfsig`. It rewrites the table between <!-- compare:begin --> and
-# <!-- compare:end --> in benchmarks/README.md, stamped with the date, the machine and the commit.
+# benchmarks/compare.sh [--quick]: the comparison run (issues 8, 15, 18, 19). On the same inputs, in one run, each
+# DocEngine path beside the tool people would otherwise use: upload vs a raw HTTP/2 POST into Kestrel that hashes and
+# fsyncs; fitting to 4 MB and compressing at 150 dpi vs Ghostscript; previews vs `mutool draw` (also with both
+# saturating the cores, and as one-shot commands); thumbnails vs `vipsthumbnail`; signature verification vs `pdfsig`;
+# Word conversion vs `soffice --convert-to`, OCR vs `ocrmypdf`, PDF/A vs `gs -dPDFA=2`; and the sandboxed workers vs
+# the same code in-process. One-shot rows run the CLI as users install it (packed as a .NET tool into a scratch
+# folder). It rewrites the table between <!-- compare:begin --> and <!-- compare:end --> in benchmarks/README.md,
+# stamped with the date, the machine and the commit.
 #
-#   --quick   fewer rounds and a 128 MiB upload instead of 1 GiB: checks the script end to end in about 4 minutes
-#             (the full run takes about 10); the stamp says so. Not figures to quote.
+#   --quick   fewer rounds and a 128 MiB upload instead of 1 GiB: checks the script end to end; the stamp says so.
+#             Not figures to quote.
 #
 # Needs ../shared (scans and corpus) beside the repository, and the peers, which it installs from Debian packages when
 # missing and this user may (root or password-less sudo; DOCENGINE_SKIP_PACKAGE_INSTALL=1 turns that off).
 # Each verb's own detailed output is kept under benchmarks/DocEngine.Benchmarks/BenchmarkDotNet.Artifacts/compare-*/.
 set -euo pipefail
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 QUICK=0
 for arg in "$@"; do
@@ -43,6 +46,9 @@ ensure gs ghostscript
 ensure mutool mupdf-tools
 ensure vipsthumbnail libvips-tools
 ensure pdfsig poppler-utils
+ensure soffice libreoffice-writer-nogui
+ensure tesseract tesseract-ocr
+ensure ocrmypdf ocrmypdf
 
 # Stamp what is measured before anything runs (the run rewrites README.md, which would make the tree dirty).
 COMMIT="$(git rev-parse --short HEAD)"
@@ -61,6 +67,13 @@ BENCH="benchmarks/DocEngine.Benchmarks/bin/Release/net10.0/DocEngine.Benchmarks.
 OUT="benchmarks/DocEngine.Benchmarks/BenchmarkDotNet.Artifacts/compare-$(date -u '+%Y%m%d-%H%M%S')"
 mkdir -p "$OUT"
 
+# The one-shot rows time the CLI as README "Install the CLI" installs it: packed as a .NET tool (ahead-of-time
+# compiled) and installed, here into a scratch tool path rather than the user's global tools.
+echo "== packing and installing the CLI as a .NET tool into $OUT/tool" >&2
+dotnet pack src/DocEngine.Cli -o "$OUT/package" -nologo -v q
+dotnet tool install --tool-path "$OUT/tool" --add-source "$OUT/package" DocEngine.Cli >/dev/null
+export DOCENGINE_CLI="$REPO/$OUT/tool/docengine"
+
 # run NAME VERB ARGS...: one side-by-side verb; its table goes to the terminal and NAME.txt, its summary to NAME.json.
 run() {
     local name="$1"; shift
@@ -72,21 +85,30 @@ run() {
 
 if [ "$QUICK" = 1 ]; then
     run upload upload-e2e --size 128MiB --runs 1
-    run compress compress-vs-gs --runs 1
+    run fit fit-vs-gs --runs 1
     run preview preview-vs-mutool --runs 1 --saturate
     run thumbnail process-vs-vips --runs 2
     run verify verify-vs-pdfsig --runs 2 --warmup 1
-    KIND="**Quick run** (\`--quick\`: one or two rounds, a 128 MiB upload): it checks the script works; its figures are not to be quoted."
+    run convert convert-vs-soffice --runs 1
+    run ocr ocr-vs-ocrmypdf --runs 1
+    run pdfa pdfa-vs-gs --runs 1
+    run workers workers-vs-inprocess --rounds 1 --limit 40
+    KIND="**Quick run** (\`--quick\`: one or two rounds, a 128 MiB upload, 40 files through the workers): it checks the script works; its figures are not to be quoted."
 else
     run upload upload-e2e --size 1GiB --runs 3
-    run compress compress-vs-gs --runs 3
+    run fit fit-vs-gs --runs 2
     run preview preview-vs-mutool --runs 5 --saturate
     run thumbnail process-vs-vips --runs 9
     run verify verify-vs-pdfsig --runs 20 --warmup 3
-    KIND="Full run: 1 GiB upload × 3, compression × 3, previews × 5, thumbnails × 9, verification × 20 rounds; medians."
+    run convert convert-vs-soffice --runs 3
+    run ocr ocr-vs-ocrmypdf --runs 1
+    run pdfa pdfa-vs-gs --runs 3
+    run workers workers-vs-inprocess --rounds 1
+    KIND="Full run: 1 GiB upload × 3, fitting and compression × 2, previews × 5, thumbnails × 9, verification × 20, conversion × 3, OCR × 1, PDF/A × 3 rounds (medians), and every shared file once through the workers and once in-process."
 fi
 
 STAMP="Measured ${DATE} on ${CORES} cores (${CPU}), commit \`${COMMIT}\`, by \`${COMMAND}\` in $((SECONDS - STARTED)) s. ${KIND} Each verb's full output: \`${OUT#benchmarks/}/\` (not committed)."
 dotnet "$BENCH" compare-table --readme benchmarks/README.md --stamp "$STAMP" \
-    "$OUT/upload.json" "$OUT/compress.json" "$OUT/preview.json" "$OUT/thumbnail.json" "$OUT/verify.json"
+    "$OUT/upload.json" "$OUT/fit.json" "$OUT/preview.json" "$OUT/thumbnail.json" "$OUT/verify.json" \
+    "$OUT/convert.json" "$OUT/ocr.json" "$OUT/pdfa.json" "$OUT/workers.json"
 echo "== wrote the table into benchmarks/README.md ($((SECONDS - STARTED)) s in all)" >&2

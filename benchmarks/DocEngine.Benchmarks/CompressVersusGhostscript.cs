@@ -32,7 +32,7 @@ internal static class CompressVersusGhostscript
         try
         {
             var inputs = Directory.GetFiles(scans, "*.pdf").Order(StringComparer.Ordinal).ToList();
-            var assembled = new[] { await LosslessTiffScanAsync(scans, work), PhoneScan(scans, work, pages: 20) };
+            var assembled = new[] { LosslessTiffScan(scans, work), PhoneScan(scans, work, pages: 20) };
             inputs.AddRange(assembled);
             var rows = new List<ComparisonRow>();
             var compressor = new PdfCompressor(new MutoolRenderer(new PreviewOptions()), new ProcessingOptions());
@@ -116,11 +116,10 @@ internal static class CompressVersusGhostscript
     }
 
     /// <summary>The 3-page 300-dpi LZW TIFF as MuPDF converts it: a lossless (Flate) scan PDF.</summary>
-    private static async Task<string> LosslessTiffScanAsync(string scans, string work)
+    internal static string LosslessTiffScan(string scans, string work)
     {
         var output = Path.Combine(work, "tiff-300dpi-lossless.pdf");
         Run("mutool", "convert", "-o", output, Path.Combine(scans, "derived__naps2-scans-300dpi-lzw.tif"));
-        await Task.CompletedTask;
         return output;
     }
 
@@ -142,7 +141,7 @@ internal static class CompressVersusGhostscript
         }
     }
 
-    private static void Run(string program, params string[] arguments)
+    internal static void Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

@@ -16,7 +16,6 @@ internal static class ProcessVersusVips
         var (summary, rest) = ComparisonRow.TakeSummaryOption(args);
         var runs = rest is ["--runs", var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 9;
         var photo = PhotoInput.Path12Megapixel();
-        var cli = Path.Combine(UploadEndToEnd.FindRepository(), "src/DocEngine.Cli/bin/Release/net10.0/docengine.dll");
         var output = Path.Combine(Path.GetTempPath(), "docengine-bench-out");
         Directory.CreateDirectory(output);
         var vips = new List<double>();
@@ -27,7 +26,7 @@ internal static class ProcessVersusVips
         for (var run = 0; run < runs + 1; run++)
         {
             var a = await TimeAsync("vipsthumbnail", photo, "-s", "1600", "-o", Path.Combine(output, "vips.jpg[Q=85,strip]"));
-            var b = await TimeAsync("dotnet", cli, "process", photo, "--max-edge", "1600", "--format", "jpeg", "--out", Path.Combine(output, "docengine.jpg"));
+            var b = await OneShotCli.TimeAsync("process", photo, "--max-edge", "1600", "--format", "jpeg", "--out", Path.Combine(output, "docengine.jpg"));
             var clock = Stopwatch.StartNew();
             using (var sink = new MemoryStream())
             {
@@ -48,7 +47,7 @@ internal static class ProcessVersusVips
         ComparisonRow.Write(summary, [
             ComparisonRow.Time($"Thumbnail of a 12-MP photo (1600 px JPEG q85), in-process as the server and batch run it, median of {runs}", Peer,
                 Median(inProcess), Median(vips), 3, 1),
-            ComparisonRow.Time($"The same as a one-shot `docengine process` (.NET start-up and JIT included), median of {runs}", Peer,
+            ComparisonRow.Time($"The same as a one-shot `docengine process` ({OneShotCli.Describe}, .NET start-up included), median of {runs}", Peer,
                 Median(ours), Median(vips), 3, 1),
         ]);
         return 0;
