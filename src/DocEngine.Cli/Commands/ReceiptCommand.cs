@@ -48,6 +48,14 @@ internal static class ReceiptCommand
                 await stdout.WriteLineAsync($"Valid: receipt {payload.Sequence} of {payload.Application}: \"{payload.Filename}\" ({ByteSize.Describe(payload.SizeBytes)}, " +
                     $"{payload.Pages} page(s), SHA-256 {payload.Sha256}) received {payload.ReceivedAt:yyyy-MM-dd HH:mm:ss} UTC" +
                     (payload.Processing.SignatureVerdict is { } verdict ? $"; signatures: {Words.OfVerdict(verdict)}" : "") + ".");
+                if (payload.Processing.Conversion is { } conversion)
+                {
+                    await stdout.WriteLineAsync($"  {conversion}");
+                }
+                foreach (var rendition in payload.Processing.Renditions.Where(r => r.Done is { Count: > 0 }))
+                {
+                    await stdout.WriteLineAsync($"  {rendition.Name}: {string.Join(" ", rendition.Done!)}");
+                }
             }
             if (local is not null)
             {

@@ -7,6 +7,37 @@ namespace DocEngine.Core.Common;
 /// <param name="Warnings">What the person should know, one sentence each.</param>
 public sealed record ProcessingReport(long BytesBefore, long BytesAfter, IReadOnlyList<string> Actions, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The warning on a PDF/A copy of a signed PDF: the copy is a derivative, the signatures apply to the original.</summary>
+    public const string SignedOriginalWarning =
+        "This PDF/A copy is a derivative: the digital signatures apply to the original document, which is kept unchanged; the copy carries no valid signature.";
+
+    /// <summary>
+    /// What was done to the document, one short sentence each, for the contact sheet and the receipt: "Converted from
+    /// Word to PDF.", "Searchable text added to 2 pages.", "Archival PDF/A-2b copy made." (and, for a signed original,
+    /// that its signatures apply to the original). Empty when the document was only compressed or kept.
+    /// </summary>
+    public IReadOnlyList<string> Conversions()
+    {
+        var done = new List<string>();
+        if (ConvertedFrom is { } from)
+        {
+            done.Add($"Converted from {from} to PDF.");
+        }
+        if (TextLayerPages is > 0 and var pages)
+        {
+            done.Add(pages == 1 ? "Searchable text added to 1 page." : $"Searchable text added to {pages} pages.");
+        }
+        if (Archival is { } standard)
+        {
+            done.Add($"Archival {standard} copy made.");
+            if (Warnings.Contains(SignedOriginalWarning))
+            {
+                done.Add("The digital signatures apply to the original, not to this copy.");
+            }
+        }
+        return done;
+    }
+
     /// <summary>PDFs: the resolution images were brought down to; null when no image was recompressed.</summary>
     public int? ImageDpi { get; init; }
 

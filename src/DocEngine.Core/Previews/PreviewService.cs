@@ -29,18 +29,20 @@ public sealed class PreviewService(
     {
         var document = await documents.FindDocumentAsync(tenant, key, cancellationToken).ConfigureAwait(false);
         var (sha256, size, fileName) = (document.Sha256, document.SizeBytes, document.Filename);
+        IReadOnlyList<string> done = [];
         if (renditionId is not null)
         {
             var rendition = await renditions.GetRenditionAsync(tenant, key.ApplicationId, key.DocumentId, renditionId, cancellationToken).ConfigureAwait(false)
                 ?? throw new DocEngineException(ErrorKind.NotFound, "RENDITION_NOT_FOUND", "There is no such rendition: process the document again to make it.") { Field = "name" };
             (sha256, size, fileName) = (rendition.Sha256, rendition.SizeBytes, null);
+            done = rendition.Report.Conversions();
         }
         var path = Path.Combine(workDirectory, Ids.New() + ".preview");
         try
         {
             await _reader.CopyToFileAsync(sha256, size, path, cancellationToken).ConfigureAwait(false);
             var plan = await renderer.PlanAsync(path, fileName, request, cancellationToken).ConfigureAwait(false);
-            return new PreviewSession(this, tenant, key, sha256, path, fileName, request, plan);
+            return new PreviewSession(this, tenant, key, sha256, path, fileName, request, plan) { Conversions = done };
         }
         catch
         {
@@ -99,7 +101,8 @@ public sealed class PreviewService(
     internal async Task<(RenderedPage Page, string Rendition)> ContactSheetAsync(PreviewSession session, CancellationToken cancellationToken)
     {
         var thumbnails = new PreviewRequest(Width: options.ContactSheetThumbnailWidth, Format: PreviewFormat.Png, Password: session.Request.Password);
-        var key = $"contact/v1;thumbnail={options.ContactSheetThumbnailWidth};format={session.Request.Format}";
+        var key = $"contact/v1;thumbnail={options.ContactSheetThumbnailWidth};format={session.Request.Format}"
+            + (session.Conversions.Count > 0 ? ";caption=" + string.Join(" ", session.Conversions) : ""); // sheets without a caption keep their old key
         var id = RenditionId(session.Sha256, key);
         if (!session.Request.BypassCache && await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored)
         {
@@ -110,7 +113,7 @@ public sealed class PreviewService(
         {
             pages.Add(page);
         }
-        var sheet = ContactSheet.Build(pages, session.Request.Format);
+        var sheet = ContactSheet.Build(pages, session.Request.Format, session.Conversions);
         await StoreAsync(session, id, sheet, $"Laid out {pages.Count} page thumbnail(s) on one contact sheet.", cancellationToken).ConfigureAwait(false);
         return (sheet, Name(session, id));
     }
@@ -175,6 +178,9 @@ public sealed class PreviewSession : IAsyncDisposable
     internal string Path { get; }
     internal string? FileName { get; }
     internal PreviewRequest Request { get; }
+
+    /// <summary>What was done to a rendition (converted, made searchable, archived), for the contact sheet's caption; empty for an original.</summary>
+    internal IReadOnlyList<string> Conversions { get; init; } = [];
 
     /// <summary>Pages in the document, the pages coming, and warnings.</summary>
     public PreviewPlan Plan { get; }

@@ -116,7 +116,7 @@ public sealed class DocumentPipeline(WorkerPool workers, PdfOptions options, Mut
             actions.Add("Made a PDF/A-2b archival copy with Ghostscript (fonts embedded, sRGB output intent) and checked it against the PDF/A-2b rules.");
             if (signed)
             {
-                warnings.Add("This PDF/A copy is a derivative: the digital signatures apply to the original document, which is kept unchanged; the copy carries no valid signature.");
+                warnings.Add(ProcessingReport.SignedOriginalWarning);
             }
         }
         return result with

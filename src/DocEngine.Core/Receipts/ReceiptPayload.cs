@@ -48,14 +48,26 @@ public sealed record ReceiptPayload(
     }
 }
 
-/// <summary>The processing results known when the receipt was issued.</summary>
+/// <summary>
+/// The processing results known when the receipt was issued. <c>conversion</c> (left out when null) says, for a Word,
+/// OpenDocument or RTF file, that DocEngine converts it to PDF and that the receipt is for the file as received.
+/// </summary>
 public sealed record ReceiptProcessing(
     [property: JsonPropertyName("signatureVerdict")] string? SignatureVerdict,
     [property: JsonPropertyName("note")] string? Note,
-    [property: JsonPropertyName("renditions")] IReadOnlyList<ReceiptRendition> Renditions);
+    [property: JsonPropertyName("renditions")] IReadOnlyList<ReceiptRendition> Renditions,
+    [property: JsonPropertyName("conversion"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Conversion = null);
 
-/// <summary>A rendition that existed when the receipt was issued.</summary>
+/// <summary>
+/// A rendition that existed when the receipt was issued. The fields after <c>sha256</c> are left out when null (so
+/// receipts of renditions that were only compressed read as before): what the rendition was converted from, the pages
+/// that got searchable text, the archival standard, and <c>done</c>, the same in sentences a person reads.
+/// </summary>
 public sealed record ReceiptRendition(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("mediaType")] string MediaType,
-    [property: JsonPropertyName("sha256")] string Sha256);
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("convertedFrom"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConvertedFrom = null,
+    [property: JsonPropertyName("textLayerPages"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TextLayerPages = null,
+    [property: JsonPropertyName("archival"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Archival = null,
+    [property: JsonPropertyName("done"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Done = null);

@@ -295,6 +295,23 @@ public sealed class CliTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", wrongFile.Stderr + forged.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Receipt_verify_says_a_Word_upload_is_converted_and_that_the_receipt_is_for_the_file_as_received()
+    {
+        var letter = Path.Combine(_work.Path, "letter.docx");
+        await File.WriteAllBytesAsync(letter, TinyDocx.Build("Letter of explanation"));
+        var receipts = Path.Combine(_work.Path, "letter.jws");
+
+        var upload = await Cli("upload", letter, "--receipt-out", receipts, "--server", _server.Url);
+        var verify = await Cli("receipt", "verify", receipts, "--server", _server.Url, "--document", letter);
+
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("\"letter.docx\"", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  DocEngine converts this file (a Word document (.docx)) to PDF for its previews and renditions; this receipt is for the file exactly as received.",
+            verify.Stdout, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> Cli(params string[] arguments) => CliProcess.RunAsync(Path.Combine(_work.Path, "cache"), arguments);
 
     private string WriteFile(string name, long size, int seed)

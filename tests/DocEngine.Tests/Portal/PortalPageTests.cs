@@ -214,6 +214,44 @@ public sealed class PortalPageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Server.WebUrl + "/", page.Url); // Enter in the key field did not navigate away
     }
 
+    [SkippableFact]
+    public async Task A_Word_upload_shows_Converted_from_Word_on_its_card_and_previews_the_converted_pages()
+    {
+        Browser.RequireOrSkip();
+        using (var probe = new DocEngine.Core.Conversion.OfficeConverter(new DocEngine.Core.Conversion.ConversionOptions { Listeners = 1 }))
+        {
+            Requires.That(probe.IsAvailable, $"LIBREOFFICE NOT AVAILABLE ({probe.Unavailability}): the portal's Word card test is SKIPPED");
+        }
+        var letter = Path.Combine(_scratch.Path, "letter.docx");
+        await File.WriteAllBytesAsync(letter, TinyDocx.Build("Letter of explanation", "I lived in Lyon from 2019 to 2023."));
+        var page = await OpenPageAsync(new Dictionary<string, string> { ["DocEngine:Conversion:Listeners"] = "1" });
+
+        await page.Locator("input[type=file]").SetInputFilesAsync(letter);
+
+        var card = Card(page, letter);
+        await Expect(card).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 180_000 });
+        await Expect(card.Locator("[data-testid=converted]")).ToHaveTextAsync("Converted from Word");
+        await Expect(card.Locator("[data-testid=searchable]")).ToHaveCountAsync(0); // a Word file has its text already
+        var pages = await LoadedPagesAsync(card);
+        Assert.Equal([1], pages); // the page of the PDF it was converted to
+    }
+
+    [SkippableFact]
+    public async Task A_scan_without_text_shows_Searchable_text_added_on_its_card()
+    {
+        Browser.RequireOrSkip();
+        Requires.That(File.Exists("/usr/bin/tesseract"), "TESSERACT NOT AVAILABLE: the portal's searchable-scan card test is SKIPPED");
+        var scan = CorpusManifest.File("scans", "ocrmypdf__2400dpi.pdf"); // 1 page, an image and no text
+        var page = await OpenPageAsync();
+
+        await page.Locator("input[type=file]").SetInputFilesAsync(scan);
+
+        var card = Card(page, scan);
+        await Expect(card).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 180_000 });
+        await Expect(card.Locator("[data-testid=searchable]")).ToHaveTextAsync("Searchable text added");
+        await Expect(card.Locator("[data-testid=converted]")).ToHaveCountAsync(0);
+    }
+
     private static ILocator Card(IPage page, string path) => page.Locator($"article.file[data-file=\"{Path.GetFileName(path)}\"]");
 
     /// <summary>The page numbers of the card's previews, once every image has decoded with a real width.</summary>
