@@ -35,6 +35,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Jobs this worker has finished.</summary>
     public int Jobs { get; private set; }
 
+    /// <summary>True once the pool has started the worker that replaces this one when it retires.</summary>
+    public bool SuccessorStarted { get; set; }
+
     /// <summary>False once the worker died, was killed, or is in an unknown state.</summary>
     public bool Healthy { get; private set; } = true;
 
