@@ -572,9 +572,9 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                     inflater.CopyTo(inflated);
                     plain = inflated.ToArray();
                 }
-                catch (InvalidDataException)
+                catch (Exception e) when (e is InvalidDataException or IOException)
                 {
-                    continue; // not a clean zlib stream: leave it as it is
+                    continue; // not a clean zlib stream (ZLibException is an IOException): leave it as it is
                 }
                 using var deflated = new MemoryStream();
                 using (var deflater = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))

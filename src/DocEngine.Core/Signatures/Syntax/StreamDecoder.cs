@@ -48,12 +48,14 @@ internal static class StreamDecoder
                 output.Write(buffer, 0, read);
             }
         }
-        catch (InvalidDataException) when (output.Length > 0)
+        catch (Exception e) when (e is InvalidDataException or IOException && output.Length > 0)
         {
             // Truncated Flate data with a usable prefix: readers keep the prefix; the parse below decides whether it is enough.
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // zlib refuses damaged data with InvalidDataException, and some headers (a preset dictionary) with
+            // ZLibException, an IOException (found by fuzzing): both are a corrupt stream.
             throw new PdfSyntaxException("a compressed cross-reference or object stream is corrupt");
         }
         return output.ToArray();
