@@ -37,16 +37,17 @@ public sealed class PreviewService(
             (sha256, size, fileName) = (rendition.Sha256, rendition.SizeBytes, null);
             done = rendition.Report.Conversions();
         }
-        var path = Path.Combine(workDirectory, Ids.New() + ".preview");
+        // The stored file itself when the store keeps files (checked against its hash, never copied: issue 18), else a
+        // checked scratch copy; the session deletes only a copy.
+        var local = await _reader.OpenLocalFileAsync(sha256, size, workDirectory, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _reader.CopyToFileAsync(sha256, size, path, cancellationToken).ConfigureAwait(false);
-            var plan = await renderer.PlanAsync(path, fileName, request, cancellationToken).ConfigureAwait(false);
-            return new PreviewSession(this, tenant, key, sha256, path, fileName, request, plan) { Conversions = done };
+            var plan = await renderer.PlanAsync(local.Path, fileName, request, cancellationToken).ConfigureAwait(false);
+            return new PreviewSession(this, tenant, key, sha256, local, fileName, request, plan) { Conversions = done };
         }
         catch
         {
-            File.Delete(path);
+            local.Dispose();
             throw;
         }
     }
@@ -161,15 +162,18 @@ public sealed class PreviewService(
     };
 }
 
-/// <summary>One preview request against one stored source: its plan, its pages, its contact sheet; disposing deletes the scratch copy.</summary>
+/// <summary>One preview request against one stored source: its plan, its pages, its contact sheet; disposing deletes a scratch copy (never the store's own file).</summary>
 public sealed class PreviewSession : IAsyncDisposable
 {
     private readonly PreviewService _service;
 
-    internal PreviewSession(PreviewService service, string tenant, DocumentKey key, string sha256, string path, string? fileName, PreviewRequest request, PreviewPlan plan)
+    private readonly LocalBlobFile _file;
+
+    internal PreviewSession(PreviewService service, string tenant, DocumentKey key, string sha256, LocalBlobFile file, string? fileName, PreviewRequest request, PreviewPlan plan)
     {
         _service = service;
-        (Tenant, Key, Sha256, Path, FileName, Request, Plan) = (tenant, key, sha256, path, fileName, request, plan);
+        _file = file;
+        (Tenant, Key, Sha256, Path, FileName, Request, Plan) = (tenant, key, sha256, file.Path, fileName, request, plan);
     }
 
     internal string Tenant { get; }
@@ -196,7 +200,7 @@ public sealed class PreviewSession : IAsyncDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        File.Delete(Path);
+        _file.Dispose();
         return ValueTask.CompletedTask;
     }
 }
