@@ -16,6 +16,7 @@ return args switch
     ["pdfa-vs-gs", .. var rest] => await ConvertersVersusPeers.ArchiveAsync(rest),
     ["workers-vs-inprocess", .. var rest] => await WorkersVersusInProcess.RunAsync(rest),
     ["preview-steps", .. var rest] => await PreviewSteps.RunAsync(rest),
+    ["worker-overhead", .. var rest] => await WorkerOverhead.RunAsync(rest),
     ["compare-table", .. var rest] => ComparisonTable.Write(rest),
     ["fit-vs-gs", .. var rest] => await FitVersusGhostscript.RunAsync(rest),
     ["packets", "--out", var folder] => FitVersusGhostscript.WritePackets(folder),

@@ -38,11 +38,13 @@ public static class WorkerHost
                 await Console.Error.WriteLineAsync($"Warm-up failed ({e.GetType().Name}: {e.Message}); serving cold.").ConfigureAwait(false);
             }
         }
-        await WorkerProtocol.WriteAsync(output, new WorkerReply(0, Ready: true), CancellationToken.None).ConfigureAwait(false);
-        while (await WorkerProtocol.ReadAsync<WorkerRequest>(input, CancellationToken.None).ConfigureAwait(false) is { } request)
+        // Blocking reads and writes on this one thread: a worker does one job at a time, and a wake-up through the
+        // thread pool per frame cost more than the frame (workers-vs-inprocess).
+        WorkerProtocol.Write(output, new WorkerReply(0, Ready: true));
+        while (WorkerProtocol.Read<WorkerRequest>(input) is { } request)
         {
             var (reply, fatal) = await RunOneAsync(request, context, faults).ConfigureAwait(false);
-            await WorkerProtocol.WriteAsync(output, reply, CancellationToken.None).ConfigureAwait(false);
+            WorkerProtocol.Write(output, reply);
             if (fatal)
             {
                 return 3; // memory may be in any state after an OutOfMemoryException: the node starts a fresh worker

@@ -10,8 +10,12 @@ public sealed class WorkerOptions
     /// <summary>Workers kept warm, and so jobs at once. Default: the number of cores, at least 2.</summary>
     public int Count { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
-    /// <summary>Jobs one worker runs before it is replaced by a fresh one (state a decoder leaks dies with it). Default 200.</summary>
-    public int JobsPerWorker { get; set; } = 200;
+    /// <summary>
+    /// Jobs one worker runs before it is replaced by a fresh one (state a decoder leaks dies with it). Default 1000: a fresh
+    /// worker compiles every code path again on first use, and at 200 that cost 15–17 % of the work on the shared corpus
+    /// (benchmarks/README.md, "Workers (issue 15)").
+    /// </summary>
+    public int JobsPerWorker { get; set; } = 1000;
 
     /// <summary>
     /// Address-space limit of each worker in MiB (RLIMIT_AS). Default 4096: the runtime reserves address space well beyond

@@ -55,6 +55,34 @@ internal static class WorkerProtocol
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Writes one frame, blocking (the worker's own loop, which does one thing at a time).</summary>
+    public static void Write<T>(Stream stream, T message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, Json);
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        stream.Write(frame);
+        stream.Flush();
+    }
+
+    /// <summary>The next frame, blocking, or null at the end of the stream (the worker's own loop).</summary>
+    public static T? Read<T>(Stream stream) where T : class
+    {
+        var header = new byte[4];
+        if (stream.ReadAtLeast(header, 4, throwOnEndOfStream: false) < 4)
+        {
+            return null;
+        }
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (length is < 0 or > MaxFrame)
+        {
+            throw new InvalidDataException($"A worker frame of {length} bytes is outside the protocol.");
+        }
+        var body = new byte[length];
+        return stream.ReadAtLeast(body, length, throwOnEndOfStream: false) < length ? null : JsonSerializer.Deserialize<T>(body, Json);
+    }
+
     /// <summary>The next frame, or null at the end of the stream.</summary>
     public static async Task<T?> ReadAsync<T>(Stream stream, CancellationToken cancellationToken) where T : class
     {
@@ -92,7 +120,11 @@ internal static class WorkerProtocol
     }
 
     /// <summary>The job type named in a request, only if it is a <see cref="WorkerJob"/> of DocEngine's own.</summary>
-    public static Type JobType(string name)
+    public static Type JobType(string name) => JobTypes.GetOrAdd(name, FindJobType);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type> JobTypes = new(StringComparer.Ordinal);
+
+    private static Type FindJobType(string name)
     {
         var type = Type.GetType(name, throwOnError: false);
         if (type is null || !typeof(WorkerJob).IsAssignableFrom(type) || type.IsAbstract
