@@ -24,7 +24,7 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     public async Task A_token_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
     {
         var (application, document) = await servers.NewApplicationWithDocumentAsync();
-        var invoker = servers.Node1.Invoker((await servers.MintAsync(application)).Token);
+        var invoker = servers.Node1.Invoker((await servers.MintAsync(application)).Token, oneConnection: true);
         await Connected(invoker);
         var flooder = new DocumentService.DocumentServiceClient(invoker);
         var request = new GetDocumentRequest { Name = document.Name };
@@ -38,7 +38,7 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     [Fact]
     public async Task A_tenant_flooding_at_ten_times_its_rate_is_refused_with_retry_info_while_another_tenant_is_served()
     {
-        var invoker = servers.Node1.Invoker(AccessServers.FloodKey);
+        var invoker = servers.Node1.Invoker(AccessServers.FloodKey, oneConnection: true);
         await Connected(invoker);
         var flooder = new ApplicationService.ApplicationServiceClient(invoker);
         var request = new ListApplicationsRequest { PageSize = 1 };
@@ -146,6 +146,8 @@ public sealed class LimitTests(AccessServers servers, ITestOutputHelper output)
     /// Opens the flooder's connection with a health check (no credentials, no rate) before the flood: a connection whose
     /// first burst of calls goes out before the server's SETTINGS frame arrives may open more streams than the listener's
     /// limit (32 here), and those are refused as UNAVAILABLE, which is Kestrel's stream limit, not the rate limit tested.
+    /// The flooder's invoker stays on that one connection (<c>oneConnection</c>), so more than 32 calls in flight wait in
+    /// the client instead of opening a second connection with the same race.
     /// </summary>
     private static async Task Connected(CallInvoker invoker) => await new Health.HealthClient(invoker).CheckAsync(new HealthCheckRequest());
 

@@ -129,9 +129,17 @@ public sealed class ServerProcess : IAsyncDisposable
         return DotNet.StartInfo(RepoPaths.ServerDll, [], environment, workingDirectory);
     }
 
-    /// <summary>A call invoker with the Development key.</summary>
-    public CallInvoker Invoker(string apiKey = "docengine-development-key") =>
-        GrpcChannel.ForAddress(Url, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 })
+    /// <summary>
+    /// A call invoker with the Development key. <paramref name="oneConnection"/> keeps every call on one HTTP/2
+    /// connection, queued in the client while the server's stream limit is reached, instead of gRPC's default of opening
+    /// another connection, whose first calls can go out before its SETTINGS frame and be refused by Kestrel's stream limit.
+    /// </summary>
+    public CallInvoker Invoker(string apiKey = "docengine-development-key", bool oneConnection = false) =>
+        GrpcChannel.ForAddress(Url, new GrpcChannelOptions
+            {
+                MaxReceiveMessageSize = 16 << 20,
+                HttpHandler = oneConnection ? new SocketsHttpHandler { EnableMultipleHttp2Connections = false } : null,
+            })
             .Intercept(headers =>
             {
                 headers.Add("authorization", "Bearer " + apiKey);
