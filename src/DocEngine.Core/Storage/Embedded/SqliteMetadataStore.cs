@@ -72,8 +72,10 @@ public sealed partial class SqliteMetadataStore : IApplicationStore, IDocumentSt
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // synchronous is per connection: FULL makes every commit fsync the WAL before returning.
-        await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
+        // synchronous is per connection: FULL makes every commit fsync the WAL before returning. busy_timeout lets SQLite
+        // itself wait for another writer (sleeping 1, 2, 5, 10 ... ms), where Microsoft.Data.Sqlite alone retries a busy
+        // database every 150 ms: with a preview's pages stored while its audit event is written, that was 150 ms a call.
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;", cancellationToken).ConfigureAwait(false);
         return connection;
     }
 
