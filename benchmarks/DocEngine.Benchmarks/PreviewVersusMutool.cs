@@ -92,6 +92,7 @@ internal static class PreviewVersusMutool
                 {
                     names[file] = await UploadAsync(channel, headers, application, file);
                 }
+                await ReceiptsIssuedAsync(channel, headers, names.Values);
 
                 var cpu = CpuSeconds(server.Id);
                 var wall = Stopwatch.StartNew();
@@ -236,6 +237,7 @@ internal static class PreviewVersusMutool
         {
             names[pdf] = await UploadAsync(channel, headers, application, pdf);
         }
+        await ReceiptsIssuedAsync(channel, headers, names.Values);
         var cpu = CpuSeconds(server);
         var wall = Stopwatch.StartNew();
         await Parallel.ForEachAsync(pdfs, parallel, async (pdf, _) => await PreviewAsync(previews, headers, names[pdf], width, null));
@@ -268,6 +270,20 @@ internal static class PreviewVersusMutool
             }, headers);
         }
         return (await uploads.CompleteUploadAsync(new CompleteUploadRequest { Name = session.Name }, headers)).Document.Name;
+    }
+
+    /// <summary>
+    /// Waits until every upload's receipt is issued. Each completed upload queues its receipt (a signature check and a page
+    /// count in the node's workers); timing previews while the round's own upload backlog is still being receipted would
+    /// measure that queue, not the preview of a document already uploaded.
+    /// </summary>
+    private static async Task ReceiptsIssuedAsync(GrpcChannel channel, Metadata headers, IEnumerable<string> documents)
+    {
+        var receipts = new ReceiptService.ReceiptServiceClient(channel);
+        foreach (var document in documents)
+        {
+            await receipts.GetReceiptAsync(new GetReceiptRequest { Name = document }, headers);
+        }
     }
 
     /// <summary>Milliseconds to the first page and to the end of the stream, and the pages received.</summary>
