@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -10,13 +9,14 @@ namespace DocEngine.Core.Mupdf;
 /// <summary>
 /// Renders PDF pages with MuPDF's <c>mutool draw</c> in child processes: no shell, an empty environment, a scratch
 /// working directory, an address-space and CPU-time limit (<c>prlimit</c>), a time limit per page and per request, and
-/// a kill on cancel. Pages stream out of the process's stdout as consecutive PNGs, each handed on as soon as its IEND
-/// chunk arrives, so page 1 leaves before the next page is drawn. A process-wide semaphore keeps at most
+/// a kill on cancel. Pages stream out of the process's stdout as consecutive raw RGB pages (PPM), each written as a PNG
+/// here (<see cref="PageRaster"/>) and handed on as soon as it is whole, so page 1 leaves before the next page is drawn. A process-wide semaphore keeps at most
 /// <see cref="MutoolOptions.Concurrency"/> renderers running. Previews and the PDF compressor share one renderer per node.
 /// </summary>
 public sealed class MutoolRenderer
 {
-    private const long MaxPngBytes = 256L << 20;
+    /// <summary>The most a page's pixels may take (a 1000-px-wide preview of a letter page takes 3.9 MB).</summary>
+    private const long MaxPageBytes = 512L << 20;
     private readonly MutoolOptions _options;
     private readonly SemaphoreSlim _slots;
     private readonly Lazy<string?> _version;
@@ -53,9 +53,11 @@ public sealed class MutoolRenderer
     /// <summary>
     /// Runs <c>mutool draw</c> on <paramref name="pages"/> (in this order) and yields each page's PNG as it is finished:
     /// <paramref name="width"/> pixels wide, or at <paramref name="dpi"/> but never wider than <paramref name="maxWidth"/>.
+    /// A <paramref name="behind"/> process runs at a lower CPU priority, so that pages someone is waiting for first (page 1
+    /// of a preview) are not slowed by the later pages drawn beside them.
     /// </summary>
     public async IAsyncEnumerable<(int Page, byte[] Png)> RenderAsync(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, int maxWidth,
-        string? password, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string? password, [EnumeratorCancellation] CancellationToken cancellationToken, bool behind = false)
     {
         if (!IsAvailable)
         {
@@ -64,6 +66,10 @@ public sealed class MutoolRenderer
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var scratch = Directory.CreateTempSubdirectory("docengine-mutool-");
         using var process = Start(pdfPath, pages, width, dpi, maxWidth, password, scratch.FullName);
+        if (behind)
+        {
+            SandboxedProcess.Lower(process);
+        }
         var errors = new StringBuilder();
         var errorReader = Task.Run(async () =>
         {
@@ -85,7 +91,7 @@ public sealed class MutoolRenderer
                 byte[]? png;
                 try
                 {
-                    png = await ReadPngAsync(output, perPage.Token).ConfigureAwait(false);
+                    png = await PageRaster.ReadPngAsync(output, MaxPageBytes, perPage.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -181,7 +187,7 @@ public sealed class MutoolRenderer
 
     private Process Start(string pdfPath, IReadOnlyList<int> pages, int? width, int? dpi, int maxWidth, string? password, string workingDirectory)
     {
-        var options = new List<string> { "-q", "-o", "-", "-F", "png" };
+        var options = new List<string> { "-q", "-o", "-", "-F", "pnm", "-c", "rgb" };
         if (dpi is { } resolution)
         {
             options.AddRange(["-r", resolution.ToString(CultureInfo.InvariantCulture), "-w", maxWidth.ToString(CultureInfo.InvariantCulture)]);
@@ -202,36 +208,6 @@ public sealed class MutoolRenderer
     private ProcessStartInfo StartInfo(string workingDirectory, string tool, IEnumerable<string> options, IEnumerable<string> arguments) =>
         SandboxedProcess.StartInfo(_options.MutoolPath, new[] { tool }.Concat(options).Concat(arguments), workingDirectory,
             new SandboxLimits((long)_options.MemoryLimitMegabytes << 20, (int)Math.Ceiling(_options.MaxDocumentTime.TotalSeconds)));
-
-    /// <summary>Reads one PNG (signature through IEND) from the stream; null at end of stream.</summary>
-    internal static async Task<byte[]?> ReadPngAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var header = new byte[8];
-        if (await stream.ReadAtLeastAsync(header, 8, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < 8)
-        {
-            return null;
-        }
-        using var png = new MemoryStream();
-        png.Write(header);
-        while (true)
-        {
-            await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-            png.Write(header);
-            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (png.Length + length > MaxPngBytes)
-            {
-                throw new DocEngineException(ErrorKind.ResourceExhausted, "PREVIEW_TOO_LARGE",
-                    "A page preview came out larger than 256 MiB: ask for a smaller width.");
-            }
-            var body = new byte[length + 4];
-            await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
-            png.Write(body);
-            if (header.AsSpan(4, 4).SequenceEqual("IEND"u8))
-            {
-                return png.ToArray();
-            }
-        }
-    }
 
     private static DocEngineException Failure(int page, string errors, string? password) =>
         errors.Contains("cannot authenticate password", StringComparison.Ordinal)

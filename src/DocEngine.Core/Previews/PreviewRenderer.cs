@@ -51,9 +51,46 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
         return new PreviewPlan(pageCount, PageSelection.Parse(request.Pages, pageCount), warnings) { Repaired = repaired };
     }
 
-    /// <summary>Renders <paramref name="pages"/> (ascending) and yields them in that order.</summary>
+    /// <summary>
+    /// Starts drawing page 1 of a PDF before its plan is read, since the person waits for page 1 and the plan (the PDF
+    /// limits and the page count, in a worker) need not hold it up (issue 18). Null when the file is not a PDF, the
+    /// request does not start at page 1, or mutool is missing. The plan still decides: when it refuses, disposing the
+    /// early page kills its process, and nothing drawn is sent.
+    /// </summary>
+    public EarlyPage? StartPageOne(string path, string? fileName, PreviewRequest request)
+    {
+        if (!StartsAtPageOne(request.Pages) || !mutool.IsAvailable)
+        {
+            return null;
+        }
+        using (var content = File.OpenRead(path))
+        {
+            if (ContentDetector.Detect(content, fileName).Kind != DocumentKind.Pdf)
+            {
+                return null;
+            }
+        }
+        return new EarlyPage(async cancellationToken =>
+        {
+            await foreach (var (_, png) in mutool.RenderAsync(path, [1], request.Dpi is null ? request.Width ?? options.DefaultWidth : null, request.Dpi,
+                options.MaxWidth, request.Password, cancellationToken).ConfigureAwait(false))
+            {
+                return png;
+            }
+            throw new InvalidOperationException("The renderer ended before page 1.");
+        });
+    }
+
+    /// <summary>True when the page list's first part starts at page 1 (or there is no list: all pages).</summary>
+    private static bool StartsAtPageOne(string? pages) =>
+        string.IsNullOrWhiteSpace(pages) || pages.Split(',')[0].Split('-')[0].Trim() is "" or "1";
+
+    /// <summary>
+    /// Renders <paramref name="pages"/> (ascending) and yields them in that order; page 1 from <paramref name="early"/>
+    /// when it was started for this same request.
+    /// </summary>
     public async IAsyncEnumerable<RenderedPage> RenderAsync(string path, string? fileName, IReadOnlyList<int> pages, PreviewRequest request,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, EarlyPage? early = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.MaxDocumentTime);
@@ -63,7 +100,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
             detection = ContentDetector.Detect(content, fileName);
         }
         var source = detection.Kind == DocumentKind.Pdf
-            ? RenderPdfAsync(path, pages, request, deadline.Token)
+            ? RenderPdfAsync(path, pages, request, early, deadline.Token)
             : RenderImageAsync(path, detection, pages, request, deadline.Token);
         await using var enumerator = source.GetAsyncEnumerator(deadline.Token);
         while (true)
@@ -84,11 +121,11 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
         }
     }
 
-    private async IAsyncEnumerable<RenderedPage> RenderPdfAsync(string path, IReadOnlyList<int> pages, PreviewRequest request,
+    private async IAsyncEnumerable<RenderedPage> RenderPdfAsync(string path, IReadOnlyList<int> pages, PreviewRequest request, EarlyPage? early,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var groups = Group(pages);
+        var groups = Group(pages, early is not null);
         var results = pages.ToDictionary(p => p, _ => new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously));
         var workers = new List<Task>();
         var started = 0;
@@ -104,7 +141,9 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
                     var batch = groups[started++];
                     // Called, not queued: each group takes its renderer slot (or its place in the slot queue) before the
                     // next group starts, so page 1's process never waits behind later pages.
-                    workers.Add(RenderGroupAsync(path, batch, request, results, stop.Token));
+                    workers.Add(started == 1 && early is not null && batch is [1]
+                        ? TakeEarlyAsync(early, results[1], stop.Token)
+                        : RenderGroupAsync(path, batch, request, results, behind: started > 1, stop.Token));
                 }
                 var png = await results[page].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested(); // a page already drawn is not sent after a cancel
@@ -118,13 +157,26 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
         }
     }
 
+    private static async Task TakeEarlyAsync(EarlyPage early, TaskCompletionSource<byte[]> result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            result.TrySetResult(await early.Png.WaitAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            result.TrySetException(e);
+        }
+    }
+
+    /// <summary>Draws one group of pages; the groups after page 1's are <paramref name="behind"/> it (a lower CPU priority).</summary>
     private async Task RenderGroupAsync(string path, IReadOnlyList<int> group, PreviewRequest request,
-        Dictionary<int, TaskCompletionSource<byte[]>> results, CancellationToken cancellationToken)
+        Dictionary<int, TaskCompletionSource<byte[]>> results, bool behind, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var (page, png) in mutool.RenderAsync(path, group, request.Dpi is null ? request.Width ?? options.DefaultWidth : null,
-                request.Dpi, options.MaxWidth, request.Password, cancellationToken).ConfigureAwait(false))
+                request.Dpi, options.MaxWidth, request.Password, cancellationToken, behind).ConfigureAwait(false))
             {
                 results[page].TrySetResult(png);
             }
@@ -138,12 +190,18 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
         }
     }
 
-    /// <summary>Page 1 alone (it must come back first), then runs of up to <see cref="PreviewOptions.PagesPerProcess"/>.</summary>
-    private List<IReadOnlyList<int>> Group(IReadOnlyList<int> pages)
+    /// <summary>
+    /// Page 1 alone (it must come back first), then the rest split over the renderer slots free now (page 1's own
+    /// counted free when it was started early), in runs of up to <see cref="PreviewOptions.PagesPerProcess"/>. On a busy
+    /// node the rest is one process: every process opens the PDF again, and there is no idle core to gain.
+    /// </summary>
+    private List<IReadOnlyList<int>> Group(IReadOnlyList<int> pages, bool early)
     {
         var groups = new List<IReadOnlyList<int>> { pages.Take(1).ToList() };
         var rest = pages.Skip(1).ToList();
-        var size = Math.Clamp((int)Math.Ceiling(rest.Count / (double)Math.Max(1, options.Concurrency)), 1, Math.Max(1, options.PagesPerProcess));
+        var (busy, capacity) = mutool.Slots;
+        var free = Math.Clamp(capacity - busy + (early ? 1 : 0), 1, Math.Max(1, options.Concurrency));
+        var size = Math.Clamp((int)Math.Ceiling(rest.Count / (double)free), 1, Math.Max(1, options.PagesPerProcess));
         groups.AddRange(rest.Chunk(size).Select(chunk => (IReadOnlyList<int>)chunk));
         return groups.Where(g => g.Count > 0).ToList();
     }
@@ -232,5 +290,24 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
                 break;
         }
         return new RenderedPage(page, image.Width, image.Height, format, output.ToArray());
+    }
+}
+
+/// <summary>Page 1 of a PDF being drawn ahead of its plan (<see cref="PreviewRenderer.StartPageOne"/>); disposing stops it.</summary>
+public sealed class EarlyPage : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    internal EarlyPage(Func<CancellationToken, Task<byte[]>> draw) => Png = Task.Run(() => draw(_stop.Token));
+
+    /// <summary>Page 1 as PNG bytes, or the renderer's refusal.</summary>
+    internal Task<byte[]> Png { get; }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await ((Task)Png).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
     }
 }

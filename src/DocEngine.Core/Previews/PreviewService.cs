@@ -40,27 +40,44 @@ public sealed class PreviewService(
         // The stored file itself when the store keeps files (checked against its hash, never copied: issue 18), else a
         // checked scratch copy; the session deletes only a copy.
         var local = await _reader.OpenLocalFileAsync(sha256, size, workDirectory, cancellationToken).ConfigureAwait(false);
+        EarlyPage? early = null;
         try
         {
+            // Page 1 is drawn while the plan is read, unless it is stored already (issue 18).
+            request.Validate(options);
+            if (request.BypassCache || await StoredAsync(tenant, key, RenditionId(sha256, request.PageKey(1, options)), cancellationToken).ConfigureAwait(false) is null)
+            {
+                early = renderer.StartPageOne(local.Path, fileName, request);
+            }
             var plan = await renderer.PlanAsync(local.Path, fileName, request, cancellationToken).ConfigureAwait(false);
-            return new PreviewSession(this, tenant, key, sha256, local, fileName, request, plan) { Conversions = done };
+            return new PreviewSession(this, tenant, key, sha256, local, fileName, request, plan) { Conversions = done, Early = early };
         }
         catch
         {
+            if (early is not null)
+            {
+                await early.DisposeAsync().ConfigureAwait(false);
+            }
             local.Dispose();
             throw;
         }
     }
 
+    /// <summary>A stored rendition whose blob is there too; null when it must be drawn.</summary>
+    private async Task<RenditionRecord?> StoredAsync(string tenant, DocumentKey key, string id, CancellationToken cancellationToken) =>
+        await renditions.GetRenditionAsync(tenant, key.ApplicationId, key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored
+        && await blobs.ExistsAsync(stored.Sha256, cancellationToken).ConfigureAwait(false)
+            ? stored
+            : null;
+
     internal async IAsyncEnumerable<(RenderedPage Page, string Rendition)> PagesAsync(PreviewSession session, IReadOnlyList<int> pages,
-        PreviewRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        PreviewRequest request, EarlyPage? early, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cached = new Dictionary<int, (RenditionRecord Record, string Name)>();
         foreach (var page in request.BypassCache ? [] : pages)
         {
             var id = RenditionId(session.Sha256, request.PageKey(page, options));
-            if (await renditions.GetRenditionAsync(session.Tenant, session.Key.ApplicationId, session.Key.DocumentId, id, cancellationToken).ConfigureAwait(false) is { } stored
-                && await blobs.ExistsAsync(stored.Sha256, cancellationToken).ConfigureAwait(false))
+            if (await StoredAsync(session.Tenant, session.Key, id, cancellationToken).ConfigureAwait(false) is { } stored)
             {
                 cached[page] = (stored, Name(session, id));
             }
@@ -68,7 +85,7 @@ public sealed class PreviewService(
         var missing = pages.Where(p => !cached.ContainsKey(p)).ToList();
         await using var rendered = (missing.Count == 0
             ? AsyncEnumerable.Empty<RenderedPage>()
-            : renderer.RenderAsync(session.Path, session.FileName, missing, request, cancellationToken)).GetAsyncEnumerator(cancellationToken);
+            : renderer.RenderAsync(session.Path, session.FileName, missing, request, cancellationToken, early)).GetAsyncEnumerator(cancellationToken);
         // Each drawn page is sent first and kept as a rendition off the stream's path: storing costs fsyncs, and
         // the person waiting for page 1 should not wait for them.
         var stores = new List<Task>();
@@ -110,7 +127,7 @@ public sealed class PreviewService(
             return (new RenderedPage(0, stored.Width, stored.Height, session.Request.Format, await ReadAllAsync(stored, cancellationToken).ConfigureAwait(false)), Name(session, id));
         }
         var pages = new List<RenderedPage>();
-        await foreach (var (page, _) in PagesAsync(session, Enumerable.Range(1, session.Plan.PageCount).ToList(), thumbnails, cancellationToken).ConfigureAwait(false))
+        await foreach (var (page, _) in PagesAsync(session, Enumerable.Range(1, session.Plan.PageCount).ToList(), thumbnails, null, cancellationToken).ConfigureAwait(false))
         {
             pages.Add(page);
         }
@@ -183,6 +200,9 @@ public sealed class PreviewSession : IAsyncDisposable
     internal string? FileName { get; }
     internal PreviewRequest Request { get; }
 
+    /// <summary>Page 1 being drawn ahead of the plan, for this request only (not the contact sheet's thumbnails); null when not started.</summary>
+    internal EarlyPage? Early { get; init; }
+
     /// <summary>What was done to a rendition (converted, made searchable, archived), for the contact sheet's caption; empty for an original.</summary>
     internal IReadOnlyList<string> Conversions { get; init; } = [];
 
@@ -191,16 +211,19 @@ public sealed class PreviewSession : IAsyncDisposable
 
     /// <summary>The selected pages in order, each with its rendition name.</summary>
     public IAsyncEnumerable<(RenderedPage Page, string Rendition)> PagesAsync(CancellationToken cancellationToken) =>
-        _service.PagesAsync(this, Plan.Pages, Request, cancellationToken);
+        _service.PagesAsync(this, Plan.Pages, Request, Early, cancellationToken);
 
     /// <summary>Every page as a labelled thumbnail in one image.</summary>
     public Task<(RenderedPage Page, string Rendition)> ContactSheetAsync(CancellationToken cancellationToken) =>
         _service.ContactSheetAsync(this, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (Early is not null)
+        {
+            await Early.DisposeAsync().ConfigureAwait(false); // its process is gone before a scratch copy is deleted
+        }
         _file.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

@@ -104,6 +104,19 @@ public static class SandboxedProcess
         }
     }
 
+    /// <summary>Lowers a started process's CPU priority (nice 10), which what it execs keeps; a process already gone is left be.</summary>
+    public static void Lower(Process process)
+    {
+        try
+        {
+            process.PriorityClass = ProcessPriorityClass.BelowNormal;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // It has exited already, or the platform refuses: the pages are drawn at normal priority.
+        }
+    }
+
     /// <summary>Kills the process and everything it started, if it is still running.</summary>
     public static void KillTree(Process process)
     {

@@ -24,7 +24,8 @@ public sealed class PreviewGrpcService(Core.Previews.PreviewService previews, Se
         var cancellationToken = context.CancellationToken;
         var caller = Callers.Of(context);
         await using var session = await previews.OpenAsync(caller.Tenant, new DocumentKey(applicationId, documentId), renditionId, options, cancellationToken);
-        // Previews show the document's content: the read is recorded before the first page is drawn (issue 17).
+        // Previews show the document's content: the read is recorded before the first page is sent (issue 17); page 1 may be
+        // drawing meanwhile (issue 18), and nothing of it leaves before the record is durable.
         await audit.RecordAsync(caller.Tenant, applicationId, Core.Storage.ApplicationEventKind.DocumentRead, request.Name,
             $"Page(s) {PageList(session.Plan.Pages)} were shown as previews to {AuditTrail.Describe(caller.Actor)}.", caller.Actor, caller.TokenId, cancellationToken);
         await responseStream.WriteAsync(new RenderPreviewsResponse

@@ -59,6 +59,29 @@ public sealed partial class PreviewRenderingTests
     }
 
     [SkippableFact]
+    public async Task Page_1_started_before_the_plan_is_the_page_sent_and_is_not_drawn_again()
+    {
+        var renderer = Renderer.Create();
+        using var files = new TempDirectory();
+        var pdf = Path.Combine(files.Path, "one-page.pdf");
+        var photo = Path.Combine(files.Path, "photo.jpg");
+        await File.WriteAllBytesAsync(pdf, SimplePdf(rotate: 0));
+        await File.WriteAllBytesAsync(photo, Processing.ProcessingServiceTests.Photo(300, 200));
+        var request = new PreviewRequest(Width: 240);
+
+        var before = renderer.Mutool.ProcessesStarted;
+        await using var early = renderer.StartPageOne(pdf, null, request);
+        var plan = await renderer.PlanAsync(pdf, null, request, CancellationToken.None);
+        var pages = await renderer.RenderAsync(pdf, null, plan.Pages, request, CancellationToken.None, early).ToListAsync();
+
+        Assert.NotNull(early);
+        Assert.Equal(1, renderer.Mutool.ProcessesStarted - before);
+        Assert.Equal((1, 240), (pages.Single().Number, pages.Single().Width));
+        Assert.Null(renderer.StartPageOne(pdf, null, request with { Pages = "2-3" })); // page 1 is not what is waited for
+        Assert.Null(renderer.StartPageOne(photo, null, request)); // images are not drawn by mutool
+    }
+
+    [SkippableFact]
     public async Task A_page_with_rotate_90_comes_out_landscape()
     {
         var renderer = Renderer.Create();
@@ -223,21 +246,17 @@ public sealed partial class PreviewRenderingTests
 
     private static List<(int, int)> MutoolSizes(string path, string? password, int pages)
     {
+        using var output = new TempDirectory();
         var start = new ProcessStartInfo("mutool") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "draw", "-q", "-o", "-", "-F", "png", "-w", Width.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+        foreach (var argument in new[] { "draw", "-q", "-o", Path.Combine(output.Path, "page-%d.png"), "-F", "png", "-w", Width.ToString(System.Globalization.CultureInfo.InvariantCulture) }
             .Concat(password is null ? [] : ["-p", password]).Concat([path, $"1-{pages}"]))
         {
             start.ArgumentList.Add(argument);
         }
         using var process = Process.Start(start)!;
-        var sizes = new List<(int, int)>();
-        while (DocEngine.Core.Mupdf.MutoolRenderer.ReadPngAsync(process.StandardOutput.BaseStream, CancellationToken.None).GetAwaiter().GetResult() is { } png)
-        {
-            var info = Image.Identify(png);
-            sizes.Add((info.Width, info.Height));
-        }
         process.WaitForExit();
-        return sizes;
+        return Enumerable.Range(1, pages).Select(page => Path.Combine(output.Path, $"page-{page}.png")).Where(File.Exists)
+            .Select(file => Image.Identify(file)).Select(info => (info.Width, info.Height)).ToList();
     }
 
     private static List<int> RenderersOf(string path) =>

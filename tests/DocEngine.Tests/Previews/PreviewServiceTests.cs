@@ -60,6 +60,26 @@ public sealed class PreviewServiceTests(DocEngineFactory factory) : IClassFixtur
         await Clients.AssertRefusedAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () => RenderAsync(factory.Invoker(DocEngineFactory.KeyB), new RenderPreviewsRequest { Name = pdf.Name }));
     }
 
+    [SkippableFact]
+    public async Task Page_1_drawn_while_the_plan_is_read_is_used_and_a_refused_plan_leaves_no_renderer_running()
+    {
+        Renderer.Create();
+        var invoker = factory.Invoker();
+        var renderer = factory.Services.GetRequiredService<DocEngine.Core.Previews.PreviewService>().Mutool;
+        var pdf = await Clients.UploadStreamingAsync(invoker, PreviewRenderingTests.SimplePdf(rotate: 0), filename: "early.pdf");
+        var locked = await Clients.UploadStreamingAsync(invoker,
+            Infrastructure.SignedPdfs.EncryptedSignedPdf.Encrypt(Infrastructure.SignedPdfs.FormPdf.Create().Bytes), filename: "locked.pdf");
+
+        var before = renderer.ProcessesStarted;
+        var messages = await RenderAsync(invoker, new RenderPreviewsRequest { Name = pdf.Name, Width = 300 });
+        var drawn = renderer.ProcessesStarted - before;
+        await Clients.AssertRefusedAsync(StatusCode.FailedPrecondition, "PASSWORD_REQUIRED", () => RenderAsync(invoker, new RenderPreviewsRequest { Name = locked.Name, Width = 300 }));
+
+        Assert.Equal(300, messages.Single(m => m.KindCase == RenderPreviewsResponse.KindOneofCase.Page).Page.Width);
+        Assert.Equal(1, drawn); // the page started ahead of the plan, not drawn a second time
+        Assert.Equal(0, renderer.Slots.Busy); // the locked file's early page was stopped before the refusal was sent
+    }
+
     internal static async Task<List<RenderPreviewsResponse>> RenderAsync(CallInvoker invoker, RenderPreviewsRequest request)
     {
         using var call = new PreviewService.PreviewServiceClient(invoker).RenderPreviews(request);
