@@ -1,3 +1,12 @@
 using DocEngine.Cli;
+using DocEngine.Cli.Common;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+OfflineWorkers.Prestart(args);
+try
+{
+    return await CliApp.RunAsync(args, Console.Out, Console.Error);
+}
+finally
+{
+    await OfflineWorkers.DisposeUnclaimedAsync();
+}

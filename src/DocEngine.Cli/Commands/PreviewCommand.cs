@@ -109,16 +109,25 @@ internal static class PreviewCommand
         await using var workers = OfflineWorkers.Start();
         var renderer = new PreviewRenderer(new MutoolRenderer(options), workers.Pool, new Core.Processing.ProcessingOptions(), options);
         PreviewPlan plan;
+        EarlyPage? early = null;
         try
         {
+            // Page 1 is drawn while the worker reads the plan (issue 18); a refused plan stops it.
+            request.Validate(options);
+            early = renderer.StartPageOne(file.FullName, file.Name, request);
             plan = await renderer.PlanAsync(file.FullName, file.Name, request, cancellationToken);
         }
         catch (DocEngineException refusal)
         {
+            if (early is not null)
+            {
+                await early.DisposeAsync();
+            }
             throw CliFailure.From(refusal);
         }
+        await using var drawing = early;
         yield return new RenderPreviewsResponse { Summary = new PreviewSummary { PageCount = plan.PageCount, Pages = { plan.Pages }, Warnings = { plan.Warnings } } };
-        await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, plan.Pages, request, cancellationToken)))
+        await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, plan.Pages, request, cancellationToken, early)))
         {
             yield return new RenderPreviewsResponse { Page = page.ToProto() };
         }
