@@ -10,8 +10,9 @@ namespace DocEngine.Core.Mupdf;
 /// Renders PDF pages with MuPDF's <c>mutool draw</c> in child processes: no shell, an empty environment, a scratch
 /// working directory, an address-space and CPU-time limit (<c>prlimit</c>), a time limit per page and per request, and
 /// a kill on cancel. Pages stream out of the process's stdout as consecutive raw RGB pages (PPM), each written as a PNG
-/// here (<see cref="PageRaster"/>) and handed on as soon as it is whole, so page 1 leaves before the next page is drawn. A process-wide semaphore keeps at most
-/// <see cref="MutoolOptions.Concurrency"/> renderers running. Previews and the PDF compressor share one renderer per node.
+/// here (<see cref="PageRaster"/>) and handed on as soon as it is whole, so page 1 leaves before the next page is drawn.
+/// A process-wide semaphore keeps at most <see cref="MutoolOptions.Concurrency"/> renderers running. Previews and the
+/// PDF compressor share one renderer per node.
 /// </summary>
 public sealed class MutoolRenderer
 {
