@@ -17,6 +17,10 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly WorkerOptions _options;
     private readonly string _workDirectory;
     private readonly SemaphoreSlim _slots;
+    // Background work (receipts issued after uploads) may hold all workers but one: someone waiting on a preview or a
+    // verification always finds a worker within one job, however long the backlog.
+    private readonly SemaphoreSlim _backgroundSlots;
+    private static readonly AsyncLocal<bool> InBackground = new();
     // The idle workers; null stands for a start that failed, so a waiting job tries one itself and reports why.
     private readonly Channel<WorkerProcess?> _idle = Channel.CreateUnbounded<WorkerProcess?>();
     private readonly ConcurrentDictionary<WorkerProcess, bool> _all = new();
@@ -30,6 +34,23 @@ public sealed class WorkerPool : IAsyncDisposable
         _options = options;
         _workDirectory = workDirectory;
         _slots = new SemaphoreSlim(Math.Max(1, options.Count));
+        _backgroundSlots = new SemaphoreSlim(Math.Max(1, options.Count - 1));
+    }
+
+    /// <summary>
+    /// Marks the jobs run from here on in this async flow (until disposed) as background work, which may use all of a
+    /// pool's workers but one (issue 18: a preview's plan waited behind the receipts of an upload backlog).
+    /// </summary>
+    public static IDisposable Background()
+    {
+        var before = InBackground.Value;
+        InBackground.Value = true;
+        return new BackgroundScope(before);
+    }
+
+    private sealed class BackgroundScope(bool before) : IDisposable
+    {
+        public void Dispose() => InBackground.Value = before;
     }
 
     /// <summary>
@@ -79,7 +100,20 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <summary>Runs <paramref name="job"/> in a worker and returns its result; a refusal comes back as the same <see cref="DocEngineException"/>.</summary>
     public async Task<TResult> RunAsync<TResult>(WorkerJob<TResult> job, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var background = InBackground.Value ? _backgroundSlots : null;
+        if (background is not null)
+        {
+            await background.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            background?.Release();
+            throw;
+        }
         try
         {
             var json = _options.InProcess
@@ -90,6 +124,7 @@ public sealed class WorkerPool : IAsyncDisposable
         finally
         {
             _slots.Release();
+            background?.Release();
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class ReceiptIssuerService(ReceiptService receipts, ILogger<Receip
         {
             try
             {
+                using var background = Core.Workers.WorkerPool.Background(); // no one waits on these: leave a worker free
                 await receipts.IssuePendingAsync(tenant, applicationId, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
