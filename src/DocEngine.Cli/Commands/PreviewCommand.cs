@@ -113,7 +113,6 @@ internal static class PreviewCommand
         try
         {
             // Page 1 is drawn while the worker reads the plan (issue 18); a refused plan stops it.
-            request.Validate(options);
             early = renderer.StartPageOne(file.FullName, file.Name, request);
             plan = await renderer.PlanAsync(file.FullName, file.Name, request, cancellationToken);
         }

@@ -54,11 +54,13 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
     /// <summary>
     /// Starts drawing page 1 of a PDF before its plan is read, since the person waits for page 1 and the plan (the PDF
     /// limits and the page count, in a worker) need not hold it up (issue 18). Null when the file is not a PDF, the
-    /// request does not start at page 1, or mutool is missing. The plan still decides: when it refuses, disposing the
-    /// early page kills its process, and nothing drawn is sent.
+    /// request does not start at page 1, or mutool is missing; a width or resolution out of bounds is refused as by
+    /// <see cref="PlanAsync"/>. The plan still decides: when it refuses, disposing the early page kills its process, and
+    /// nothing drawn is sent.
     /// </summary>
     public EarlyPage? StartPageOne(string path, string? fileName, PreviewRequest request)
     {
+        request.Validate(options);
         if (!StartsAtPageOne(request.Pages) || !mutool.IsAvailable)
         {
             return null;

@@ -44,7 +44,6 @@ public sealed class PreviewService(
         try
         {
             // Page 1 is drawn while the plan is read, unless it is stored already (issue 18).
-            request.Validate(options);
             if (request.BypassCache || await StoredAsync(tenant, key, RenditionId(sha256, request.PageKey(1, options)), cancellationToken).ConfigureAwait(false) is null)
             {
                 early = renderer.StartPageOne(local.Path, fileName, request);
