@@ -29,6 +29,24 @@ public sealed class WorkerOptions
     /// <summary>Most files a worker may have open at once (RLIMIT_NOFILE). Default 256.</summary>
     public int OpenFiles { get; set; } = 256;
 
+    /// <summary>The kernel limits a worker starts under: address space and open files, and no network.</summary>
+    public Sandbox.SandboxLimits Limits() => new((long)MemoryLimitMegabytes << 20, null, OpenFiles, NoNetwork: true);
+
+    /// <summary>
+    /// The environment every process that reads documents for the pool starts with (the rest is emptied): the GC's
+    /// heap limit, no diagnostics socket, and no system certificate store. A signature's chain is built only from the
+    /// certificates the document carries and the trust anchors, never from the machine's CA bundle, so a verdict reads
+    /// the same on every machine; and OpenSSL does not load the bundle's ~150 files for each check (90 ms of a one-shot
+    /// `docengine verify`, benchmarks/README.md).
+    /// </summary>
+    public Dictionary<string, string> SandboxEnvironment() => new()
+    {
+        ["DOTNET_GCHeapHardLimit"] = ((long)HeapLimitMegabytes << 20).ToString("X", System.Globalization.CultureInfo.InvariantCulture),
+        ["DOTNET_EnableDiagnostics"] = "0", // no debugger or diagnostics socket in the sandbox
+        ["SSL_CERT_FILE"] = "/dev/null",
+        ["SSL_CERT_DIR"] = "/dev/null",
+    };
+
     /// <summary>
     /// Warm a worker up before it takes jobs: it decodes a tiny image, PDF and signature check of its own, so the
     /// first document it reads does not pay, on its clock, for compiling the decoders. Default true; the one-shot CLI

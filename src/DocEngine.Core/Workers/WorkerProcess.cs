@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -52,14 +51,10 @@ internal sealed class WorkerProcess : IDisposable
             throw WorkerRefusals.CannotStart($"{worker} is missing");
         }
         var (host, root) = Dotnet();
-        var environment = new Dictionary<string, string>
-        {
-            ["DOTNET_ROOT"] = root,
-            ["DOTNET_gcServer"] = "0",
-            ["DOTNET_GCHeapHardLimit"] = ((long)options.HeapLimitMegabytes << 20).ToString("X", CultureInfo.InvariantCulture),
-            ["DOTNET_EnableDiagnostics"] = "0", // no debugger or diagnostics socket in the sandbox
-            ["TMPDIR"] = workDirectory,
-        };
+        var environment = options.SandboxEnvironment();
+        environment["DOTNET_ROOT"] = root;
+        environment["DOTNET_gcServer"] = "0";
+        environment["TMPDIR"] = workDirectory;
         if (options.WarmUp)
         {
             environment[WorkerHost.WarmUpVariable] = "1";
@@ -68,8 +63,7 @@ internal sealed class WorkerProcess : IDisposable
         {
             environment[WorkerHost.TestFaultsVariable] = "1";
         }
-        var limits = new SandboxLimits((long)options.MemoryLimitMegabytes << 20, null, options.OpenFiles, NoNetwork: true);
-        var start = SandboxedProcess.StartInfo(host, ["exec", worker], workDirectory, limits, environment, redirectInput: true);
+        var start = SandboxedProcess.StartInfo(host, ["exec", worker], workDirectory, options.Limits(), environment, redirectInput: true);
         Process process;
         try
         {
@@ -158,17 +152,7 @@ internal sealed class WorkerProcess : IDisposable
         {
             return WorkerRefusals.Crashed();
         }
-        var tail = Tail();
-        if (tail.Contains("OutOfMemory", StringComparison.Ordinal) || tail.Contains("Out of memory", StringComparison.OrdinalIgnoreCase))
-        {
-            return WorkerRefusals.OutOfMemory();
-        }
-        return code switch
-        {
-            128 + 24 => job.Timeout(), // SIGXCPU: the kernel's CPU-time limit
-            128 + 9 or 128 + 15 => WorkerRefusals.Lost(), // SIGKILL or SIGTERM, not from us: an operator or the OOM killer
-            _ => WorkerRefusals.Crashed(),
-        };
+        return WorkerRefusals.ForExit(code, Tail(), job.Timeout());
     }
 
     private async Task ExitedAsync()

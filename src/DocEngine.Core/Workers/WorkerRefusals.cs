@@ -18,4 +18,19 @@ public static class WorkerRefusals
     /// <summary>No worker could be started (a broken installation).</summary>
     public static DocEngineException CannotStart(string why) => new(ErrorKind.FailedPrecondition, "WORKER_UNAVAILABLE",
         $"The server cannot start the sandboxed process that reads documents ({why}): tell the operators; nothing you sent was lost.");
+
+    /// <summary>
+    /// What the end of a sandboxed process that was reading a document means, from its exit status and the end of what
+    /// it wrote to stderr: out of memory, the kernel's CPU-time limit (<paramref name="timeout"/>), killed from outside,
+    /// or else a crash (a native fault or a stack overflow).
+    /// </summary>
+    public static DocEngineException ForExit(int exitCode, string stderrTail, DocEngineException timeout) =>
+        stderrTail.Contains("OutOfMemory", StringComparison.Ordinal) || stderrTail.Contains("Out of memory", StringComparison.OrdinalIgnoreCase)
+            ? OutOfMemory()
+            : exitCode switch
+            {
+                128 + 24 => timeout, // SIGXCPU: the kernel's CPU-time limit
+                128 + 9 or 128 + 15 => Lost(), // SIGKILL or SIGTERM, not from us: an operator or the OOM killer
+                _ => Crashed(),
+            };
 }
