@@ -33,38 +33,13 @@ internal static class VerifyCommand
         var credentials = CredentialOptions.AddTo(command, " for --server");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var file = parse.GetValue(input)!;
-            if (!file.Exists)
-            {
-                throw new CliFailure(ExitCodes.Usage, $"No such file: {file.FullName}.");
-            }
-            var signed = parse.GetValue(content);
-            if (signed is null && file.Extension.Equals(".p7s", StringComparison.OrdinalIgnoreCase))
-            {
-                signed = new FileInfo(file.FullName[..^4]);
-                if (!signed.Exists)
-                {
-                    throw new CliFailure(ExitCodes.Usage, $"{file.Name} is a detached signature: give the file it signs with --content FILE.");
-                }
-            }
-            if (signed is { Exists: false })
-            {
-                throw new CliFailure(ExitCodes.Usage, $"No such file: {signed.FullName}.");
-            }
-            TrustAnchors anchors;
-            try
-            {
-                anchors = TrustAnchors.Load(parse.GetValue(trust) ?? []);
-            }
-            catch (DocEngineException e)
-            {
-                throw new CliFailure(ExitCodes.Usage, e.Message);
-            }
+            var local = new LocalVerify(parse.GetValue(input)!, parse.GetValue(content), parse.GetValue(password), parse.GetValue(trust) ?? [], parse.GetValue(json));
+            var (file, signed, anchors) = (local.File, local.SignedFile(), local.Anchors());
             var report = parse.GetValue(server) is { } url
                 ? await ThroughServerAsync(url, credentials.Resolve(parse), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
                 : await OfflineAsync(file, signed, parse.GetValue(password), anchors, parse.GetValue(fetch), cancellationToken);
             var stdout = parse.InvocationConfiguration.Output;
-            await stdout.WriteLineAsync(parse.GetValue(json) ? Output.ToJson(new VerifySignaturesResponse { Report = report }) : Describe(file, report));
+            await stdout.WriteLineAsync(LocalVerify.Render(file, report, local.Json));
             return ExitCodes.Ok;
         });
         return command;
@@ -74,10 +49,7 @@ internal static class VerifyCommand
         CancellationToken cancellationToken)
     {
         var options = new SignatureOptions { Revocation = new RevocationOptions { Fetch = fetchRevocation } };
-        if (file.Length > options.MaxBytes || signed?.Length > options.MaxBytes)
-        {
-            throw new CliFailure(ExitCodes.Refused, $"This file is larger than {ByteSize.Describe(options.MaxBytes)}, more than any signed document needs: ask for the signed original.");
-        }
+        LocalVerify.CheckSize(file, signed, options);
         await using var workers = OfflineWorkers.Start();
         try
         {
@@ -109,58 +81,4 @@ internal static class VerifyCommand
             throw connection.Explain(e);
         }
     }
-
-    private static string Describe(FileInfo file, SignatureReport report)
-    {
-        var lines = new List<string> { $"{file.Name}: {Verdicts(report.Verdict)}", "", report.Explanation, "" };
-        foreach (var (signature, index) in report.Signatures.Select((s, i) => (s, i + 1)))
-        {
-            var who = signature.Signer is { } signer ? signer.Subject : "unknown signer";
-            lines.Add($"Signature {index}{(signature.FieldName.Length > 0 ? $" (field \"{signature.FieldName}\")" : "")}: {Kind(signature.Kind)}, {signature.SubFilter}");
-            lines.Add($"  Signer: {who}");
-            if (signature.SigningTime is { } time)
-            {
-                lines.Add($"  Signed (as claimed): {time.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}");
-            }
-            if (signature.Timestamp is { } stamp)
-            {
-                lines.Add($"  Time-stamp: {stamp.Time?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} by {stamp.Authority?.Subject ?? "?"} ({(stamp.Verified ? "verified" : "NOT verified")})");
-            }
-            lines.Add($"  Integrity: {Words.Of(signature.Integrity)}; coverage: {Words.Of(signature.Coverage)} (revision {signature.Revision} of {report.Revisions}); changed after: {Words.Of(signature.ModificationLevel)}; trust: {Words.Of(signature.Trust)}");
-            lines.Add($"  Algorithms: {signature.DigestAlgorithm}, {signature.SignatureAlgorithm}{(signature.DocMdp > 0 ? $"; certifies with DocMDP P={signature.DocMdp}" : "")}");
-            if (signature.RevocationDetail.Length > 0)
-            {
-                lines.Add("  Revocation: " + signature.RevocationDetail);
-            }
-            lines.AddRange(signature.Changes.Select(c => "  Changed after signing: " + c));
-            lines.AddRange(signature.Problems.Select(p => "  Problem: " + p));
-        }
-        lines.AddRange(report.Repairs.Select(r => "Repaired before checking: " + r));
-        if (report.UnsignedSignatureFields.Count > 0)
-        {
-            lines.Add("Empty signature fields: " + string.Join(", ", report.UnsignedSignatureFields));
-        }
-        foreach (var mark in report.OtherMarks)
-        {
-            lines.Add($"Not a digital signature: {Words.Of(mark.Kind)}{(mark.FieldName.Length > 0 ? $" in field \"{mark.FieldName}\"" : "")}{(mark.Page > 0 ? $" on page {mark.Page}" : "")}{(mark.Text.Length > 0 ? $": \"{mark.Text}\"" : "")}");
-        }
-        return string.Join(Environment.NewLine, lines).TrimEnd();
-    }
-
-    private static string Verdicts(Verdict verdict) => verdict switch
-    {
-        Verdict.NotSigned => "NOT SIGNED (no digital signature)",
-        Verdict.Valid => "VALID (signatures intact and trusted)",
-        Verdict.ValidUntrusted => "VALID BUT UNTRUSTED (intact, signer not confirmed)",
-        Verdict.Modified => "MODIFIED AFTER SIGNING",
-        _ => "INVALID",
-    };
-
-    private static string Kind(SignatureKind kind) => kind switch
-    {
-        SignatureKind.Certification => "certification signature",
-        SignatureKind.DocumentTimestamp => "document time-stamp",
-        SignatureKind.Detached => "detached signature",
-        _ => "approval signature",
-    };
 }
