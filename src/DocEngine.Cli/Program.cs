@@ -1,6 +1,7 @@
 using DocEngine.Cli;
 using DocEngine.Cli.Common;
 
+NativeHelper.HandOff(args);
 OfflineWorkers.Prestart(args);
 try
 {

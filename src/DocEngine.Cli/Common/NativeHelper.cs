@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using DocEngine.Cli.Commands;
+
+namespace DocEngine.Cli.Common;
+
+/// <summary>
+/// The ahead-of-time compiled helper (<c>src/DocEngine.Native</c>) that <c>dotnet pack</c> puts beside the CLI when this
+/// machine can compile it: an offline <c>docengine verify</c> of a local file is handed to it before anything else of the
+/// CLI loads, so the command starts like a native tool (issue 18). Without the helper, with
+/// <c>DOCENGINE_NATIVE=0</c>, or for any other command line, the CLI runs the command itself, with the same output.
+/// </summary>
+internal static partial class NativeHelper
+{
+    public const string FileName = "docengine-native";
+
+    /// <summary>Replaces this process with the helper when it runs the command, so this returns only when the CLI runs it.</summary>
+    public static void HandOff(string[] args)
+    {
+        if (OperatingSystem.IsWindows() || LocalVerify.FromArguments(args) is null || Environment.GetEnvironmentVariable("DOCENGINE_NATIVE") == "0"
+            || Path.Combine(AppContext.BaseDirectory, FileName) is not { } helper || !File.Exists(helper))
+        {
+            return;
+        }
+        try
+        {
+            // A NuGet package keeps no file modes: the installed tool's helper may need its execute bit once.
+            var mode = File.GetUnixFileMode(helper);
+            if (!mode.HasFlag(UnixFileMode.UserExecute))
+            {
+                File.SetUnixFileMode(helper, mode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+            if (Environment.GetEnvironmentVariable("DOCENGINE_DEBUG") == "1")
+            {
+                Console.Error.WriteLine($"docengine: this verify runs in {helper}, compiled ahead of time (DOCENGINE_NATIVE=0 runs it in .NET).");
+            }
+            // The helper takes this process's place (exec): nothing of the CLI has been written or started yet.
+            Exec(helper, [helper, .. args, null]); // returns only when the helper cannot run here: the CLI verifies the file itself
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Its mode cannot be set (a read-only install): the CLI verifies the file itself.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "execv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Exec(string path, string?[] argv);
+}

@@ -1,0 +1,1 @@
+return await DocEngine.Native.OneShotVerify.RunAsync(args, Console.Out, Console.Error);
