@@ -75,10 +75,22 @@ internal static class OneShotVerify
         var environment = workers.SandboxEnvironment();
         var (program, arguments) = Self(args, environment);
         var start = SandboxedProcess.StartInfo(program, arguments, Environment.CurrentDirectory, workers.Limits(), environment);
+        // Ctrl-C stops the check (the child, in the same process group, gets it too) and says so, as the CLI does.
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        });
         SandboxResult result;
         try
         {
-            result = await SandboxedProcess.RunToEndAsync(start, job.TimeLimit(), CancellationToken.None);
+            result = await SandboxedProcess.RunToEndAsync(start, job.TimeLimit(), interrupted.Token);
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("Interrupted.");
+            return ExitCodes.Interrupted;
         }
         catch (OperationCanceledException)
         {
