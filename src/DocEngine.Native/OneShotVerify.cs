@@ -10,8 +10,8 @@ namespace DocEngine.Native;
 /// <summary>
 /// <c>docengine-native verify INPUT [--trust PEM]... [--password P] [--content FILE] [--json]</c>: what
 /// <c>docengine verify</c> does offline, with the same sentences, exit codes and output. The process checks the
-/// arguments, then runs itself again as a sandboxed child with the worker's limits (address space, open files, a GC
-/// heap limit, no network), which reads the file and prints the report; the child's end is turned into the worker's
+/// arguments, then runs itself again as a sandboxed child with the worker's limits (address space, open files, CPU time,
+/// a GC heap limit, no network), which reads the file and prints the report; the child's end is turned into the worker's
 /// sentences (a crash, out of memory, the time limit).
 /// </summary>
 internal static class OneShotVerify
@@ -47,6 +47,12 @@ internal static class OneShotVerify
             await stderr.WriteLineAsync(WorkerRefusals.OutOfMemory().Message);
             return ExitCodes.Refused;
         }
+        catch (InsufficientExecutionStackException) when (child)
+        {
+            // Nesting deeper than the stack allows: said as the worker says it.
+            await stderr.WriteLineAsync(WorkerRefusals.Crashed().Message);
+            return ExitCodes.Refused;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await stderr.WriteLineAsync($"docengine failed unexpectedly ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Please report it with the command you ran.");
@@ -74,7 +80,9 @@ internal static class OneShotVerify
         var workers = new WorkerOptions();
         var environment = workers.SandboxEnvironment();
         var (program, arguments) = Self(args, environment);
-        var start = SandboxedProcess.StartInfo(program, arguments, Environment.CurrentDirectory, workers.Limits(), environment);
+        // The kernel's CPU-time limit, as a worker sets it before each job (SIGXCPU past it).
+        var limits = workers.Limits() with { CpuSeconds = (int)Math.Ceiling(job.TimeLimit().TotalSeconds * 2 + 5) };
+        var start = SandboxedProcess.StartInfo(program, arguments, Environment.CurrentDirectory, limits, environment);
         // Ctrl-C stops the check (the child, in the same process group, gets it too) and says so, as the CLI does.
         using var interrupted = new CancellationTokenSource();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>

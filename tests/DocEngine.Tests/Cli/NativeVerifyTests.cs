@@ -17,7 +17,7 @@ namespace DocEngine.Tests.Cli;
 public sealed class NativeVerifyTests(NativeVerifyTests.Helper helper) : IClassFixture<NativeVerifyTests.Helper>
 {
     [SkippableFact]
-    public async Task The_helper_prints_what_the_cli_prints_for_signed_modified_encrypted_and_unreadable_files()
+    public async Task The_helper_prints_what_the_cli_prints_for_signed_modified_encrypted_unreadable_and_hostile_files()
     {
         using var work = new TempDirectory();
         string Write(string name, byte[] bytes)
@@ -35,6 +35,11 @@ public sealed class NativeVerifyTests(NativeVerifyTests.Helper helper) : IClassF
         Write("orphan.p7s", CmsSignatureMaker.Sign(File.ReadAllBytes(content)));
         var notPdf = Write("notes.pdf", "plain words, renamed .pdf"u8.ToArray());
         var attacks = AttackCatalog.Fixtures.Where((_, i) => i % 4 == 0).Select(f => Write(f.Id + ".pdf", f.Build())).ToList();
+        string[] hostile =
+        [
+            Write("nested arrays.pdf", HostileFiles.NestedArrayPdf()), Write("nested dictionaries.pdf", HostileFiles.NestedDictionaryPdf()),
+            Write("flate bomb.pdf", HostileFiles.FlateBombPdf(2L << 30)), Write("page tree loop.pdf", HostileFiles.PageTreeLoopPdf()),
+        ];
 
         string[][] cases =
         [
@@ -43,7 +48,7 @@ public sealed class NativeVerifyTests(NativeVerifyTests.Helper helper) : IClassF
             ["verify", Path.Combine(work.Path, "letter.txt.p7s"), "--trust", root], ["verify", Path.Combine(work.Path, "orphan.p7s"), "--content", content, "--json"],
             ["verify", Path.Combine(work.Path, "orphan.p7s")], ["verify", notPdf], ["verify", Path.Combine(work.Path, "missing.pdf")],
             ["verify", signed, "--trust", Path.Combine(work.Path, "missing.pem")], ["verify", signed, "--trust", notPdf],
-            .. attacks.Select(a => new[] { "verify", a, "--json", "--trust", root }),
+            .. attacks.Select(a => new[] { "verify", a, "--json", "--trust", root }), .. hostile.Select(h => new[] { "verify", h }),
         ];
         foreach (var args in cases)
         {
