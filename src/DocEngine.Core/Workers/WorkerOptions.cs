@@ -36,8 +36,8 @@ public sealed class WorkerOptions
     /// The environment every process that reads documents for the pool starts with (the rest is emptied): the GC's
     /// heap limit, no diagnostics socket, and no system certificate store. A signature's chain is built only from the
     /// certificates the document carries and the trust anchors, never from the machine's CA bundle, so a verdict reads
-    /// the same on every machine; and OpenSSL does not load the bundle's ~150 files for each check (90 ms of a one-shot
-    /// `docengine verify`, benchmarks/README.md).
+    /// the same on every machine; and a fresh process does not load the bundle's ~150 files for its first check (90 ms
+    /// of a one-shot `docengine verify`, benchmarks/README.md).
     /// </summary>
     public Dictionary<string, string> SandboxEnvironment() => new()
     {
