@@ -78,6 +78,11 @@ public sealed class ConversionSandboxTests(ConvertersFixture converters)
 
         Assert.Equal(("CONVERSION_TIMEOUT", ErrorKind.ResourceExhausted), (refusal.Reason, refusal.Kind));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The stuck conversion took {clock.Elapsed} to be stopped.");
+        // SIGKILL is sent to the whole tree before the refusal; a process dies a moment after it is sent.
+        for (var waited = Stopwatch.StartNew(); tree.Any(IsRunning) && waited.Elapsed < TimeSpan.FromSeconds(5);)
+        {
+            await Task.Delay(50);
+        }
         Assert.DoesNotContain(tree, IsRunning); // the whole tree was killed: bridge and LibreOffice
         var conversion = await office.ConvertAsync(small, Detect(small), "tables.docx", Path.Combine(scratch.Path, "a.pdf"), null, CancellationToken.None);
         Assert.Equal(1, conversion.Pages);
