@@ -36,8 +36,8 @@ internal static class VerifyCommand
             var local = new LocalVerify(parse.GetValue(input)!, parse.GetValue(content), parse.GetValue(password), parse.GetValue(trust) ?? [], parse.GetValue(json));
             var (file, signed, anchors) = (local.File, local.SignedFile(), local.Anchors());
             var report = parse.GetValue(server) is { } url
-                ? await ThroughServerAsync(url, credentials.Resolve(parse), file, signed, parse.GetValue(password), anchors, parse.InvocationConfiguration.Error, cancellationToken)
-                : await OfflineAsync(file, signed, parse.GetValue(password), anchors, parse.GetValue(fetch), cancellationToken);
+                ? await ThroughServerAsync(url, credentials.Resolve(parse), file, signed, local.Password, anchors, parse.InvocationConfiguration.Error, cancellationToken)
+                : await OfflineAsync(file, signed, local.Password, anchors, parse.GetValue(fetch), cancellationToken);
             var stdout = parse.InvocationConfiguration.Output;
             await stdout.WriteLineAsync(LocalVerify.Render(file, report, local.Json));
             return ExitCodes.Ok;
