@@ -1,1 +1,1 @@
-return await DocEngine.Native.OneShotVerify.RunAsync(args, Console.Out, Console.Error);
+return await DocEngine.Native.OneShot.RunAsync(args, Console.Out, Console.Error);

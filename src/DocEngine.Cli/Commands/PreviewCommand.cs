@@ -48,58 +48,15 @@ internal static class PreviewCommand
             }
             var request = new PreviewRequest(parse.GetValue(pages), parse.GetValue(width), parse.GetValue(dpi),
                 Enum.Parse<CorePreviewFormat>(parse.GetValue(format)!, ignoreCase: true), parse.GetValue(password), parse.GetValue(contactSheet));
-            var directory = parse.GetValue(output)!;
-            directory.Create();
             var url = parse.GetValue(server) ?? (stored ? ServerConnection.DefaultUrl() : null);
             var messages = url is not null
                 ? ThroughServerAsync(url, credentials.Resolve(parse), stored ? null : file, target, request, parse.InvocationConfiguration.Error, cancellationToken)
                 : OfflineAsync(file, request, cancellationToken);
-            var manifest = new PreviewManifest();
-            var stderr = parse.InvocationConfiguration.Error;
-            await foreach (var message in messages)
-            {
-                switch (message.KindCase)
-                {
-                    case RenderPreviewsResponse.KindOneofCase.Summary:
-                        manifest.Summary = message.Summary;
-                        foreach (var warning in message.Summary.Warnings)
-                        {
-                            await stderr.WriteLineAsync("Note: " + warning);
-                        }
-                        break;
-                    case RenderPreviewsResponse.KindOneofCase.Page:
-                        manifest.Pages.Add(await WriteAsync(directory, $"page-{message.Page.PageNumber:D4}", message.Page, cancellationToken));
-                        await stderr.WriteLineAsync($"Wrote {manifest.Pages[^1].File} ({message.Page.Width} × {message.Page.Height}).");
-                        break;
-                    case RenderPreviewsResponse.KindOneofCase.ContactSheet:
-                        manifest.ContactSheet = await WriteAsync(directory, "contact-sheet", message.ContactSheet, cancellationToken);
-                        await stderr.WriteLineAsync($"Wrote {manifest.ContactSheet.File}.");
-                        break;
-                }
-            }
-            if (parse.GetValue(json))
-            {
-                await parse.InvocationConfiguration.Output.WriteLineAsync(Output.ToJson(manifest));
-            }
+            await LocalPreview.WriteAllAsync(messages, parse.GetValue(output)!, parse.GetValue(json), parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error, cancellationToken);
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<PagePreview> WriteAsync(DirectoryInfo directory, string stem, PagePreview page, CancellationToken cancellationToken)
-    {
-        var extension = page.Format switch
-        {
-            PreviewFormat.Jpeg => ".jpg",
-            PreviewFormat.Webp => ".webp",
-            _ => ".png",
-        };
-        var path = Path.Combine(directory.FullName, stem + extension);
-        await File.WriteAllBytesAsync(path, page.Data.ToByteArray(), cancellationToken);
-        var written = page.Clone();
-        written.Data = ByteString.Empty;
-        written.File = path;
-        return written;
     }
 
     private static async IAsyncEnumerable<RenderPreviewsResponse> OfflineAsync(FileInfo file, PreviewRequest request,
@@ -108,57 +65,9 @@ internal static class PreviewCommand
         var options = new Core.Previews.PreviewOptions();
         await using var workers = OfflineWorkers.Start();
         var renderer = new PreviewRenderer(new MutoolRenderer(options), workers.Pool, new Core.Processing.ProcessingOptions(), options);
-        PreviewPlan plan;
-        EarlyPage? early = null;
-        try
+        await foreach (var message in LocalPreview.RenderAsync(renderer, file, request, options, cancellationToken))
         {
-            // Page 1 is drawn while the worker reads the plan (issue 18); a refused plan stops it.
-            early = renderer.StartPageOne(file.FullName, file.Name, request);
-            plan = await renderer.PlanAsync(file.FullName, file.Name, request, cancellationToken);
-        }
-        catch (DocEngineException refusal)
-        {
-            if (early is not null)
-            {
-                await early.DisposeAsync();
-            }
-            throw CliFailure.From(refusal);
-        }
-        await using var drawing = early;
-        yield return new RenderPreviewsResponse { Summary = new PreviewSummary { PageCount = plan.PageCount, Pages = { plan.Pages }, Warnings = { plan.Warnings } } };
-        await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, plan.Pages, request, cancellationToken, early)))
-        {
-            yield return new RenderPreviewsResponse { Page = page.ToProto() };
-        }
-        if (request.ContactSheet)
-        {
-            var thumbnails = new List<RenderedPage>();
-            var thumbnailRequest = request with { Width = options.ContactSheetThumbnailWidth, Dpi = null, Format = CorePreviewFormat.Png };
-            await foreach (var page in Guard(renderer.RenderAsync(file.FullName, file.Name, Enumerable.Range(1, plan.PageCount).ToList(), thumbnailRequest, cancellationToken)))
-            {
-                thumbnails.Add(page);
-            }
-            yield return new RenderPreviewsResponse { ContactSheet = ContactSheet.Build(thumbnails, request.Format).ToProto() };
-        }
-    }
-
-    private static async IAsyncEnumerable<RenderedPage> Guard(IAsyncEnumerable<RenderedPage> pages)
-    {
-        await using var enumerator = pages.GetAsyncEnumerator();
-        while (true)
-        {
-            try
-            {
-                if (!await enumerator.MoveNextAsync())
-                {
-                    yield break;
-                }
-            }
-            catch (DocEngineException refusal)
-            {
-                throw CliFailure.From(refusal);
-            }
-            yield return enumerator.Current;
+            yield return message;
         }
     }
 

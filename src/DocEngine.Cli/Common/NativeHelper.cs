@@ -5,8 +5,8 @@ namespace DocEngine.Cli.Common;
 
 /// <summary>
 /// The ahead-of-time compiled helper (<c>src/DocEngine.Native</c>) that <c>dotnet pack</c> puts beside the CLI when this
-/// machine can compile it: an offline <c>docengine verify</c> of a local file is handed to it before anything else of the
-/// CLI loads, so the command starts like a native tool (issue 18). Without the helper, with
+/// machine can compile it: an offline <c>docengine verify</c> of a local file, or <c>docengine preview</c> of a local PDF,
+/// is handed to it before anything else of the CLI loads, so the command starts like a native tool (issue 18). Without the helper, with
 /// <c>DOCENGINE_NATIVE=0</c>, or for any other command line, the CLI runs the command itself, with the same output.
 /// </summary>
 internal static partial class NativeHelper
@@ -16,7 +16,8 @@ internal static partial class NativeHelper
     /// <summary>Replaces this process with the helper when it runs the command, so this returns only when the CLI runs it.</summary>
     public static void HandOff(string[] args)
     {
-        if (OperatingSystem.IsWindows() || LocalVerify.FromArguments(args) is null || Environment.GetEnvironmentVariable("DOCENGINE_NATIVE") == "0"
+        if (OperatingSystem.IsWindows() || (LocalVerify.FromArguments(args) is null && LocalPreview.FromArguments(args) is null)
+            || Environment.GetEnvironmentVariable("DOCENGINE_NATIVE") == "0"
             || Path.Combine(AppContext.BaseDirectory, FileName) is not { } helper || !File.Exists(helper))
         {
             return;
@@ -31,14 +32,14 @@ internal static partial class NativeHelper
             }
             if (Environment.GetEnvironmentVariable("DOCENGINE_DEBUG") == "1")
             {
-                Console.Error.WriteLine($"docengine: this verify runs in {helper}, compiled ahead of time (DOCENGINE_NATIVE=0 runs it in .NET).");
+                Console.Error.WriteLine($"docengine: this {args[0]} runs in {helper}, compiled ahead of time (DOCENGINE_NATIVE=0 runs it in .NET).");
             }
             // The helper takes this process's place (exec): nothing of the CLI has been written or started yet.
-            Exec(helper, [helper, .. args, null]); // returns only when the helper cannot run here: the CLI verifies the file itself
+            Exec(helper, [helper, .. args, null]); // returns only when the helper cannot run here: the CLI runs the command itself
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Its mode cannot be set (a read-only install): the CLI verifies the file itself.
+            // Its mode cannot be set (a read-only install): the CLI runs the command itself.
         }
     }
 

@@ -17,8 +17,7 @@ public sealed record ImagePreviewJob(string Path, string? FileName, IReadOnlyLis
 {
     public override TimeSpan TimeLimit() => Options.MaxDocumentTime;
 
-    public override DocEngineException Timeout() => new(ErrorKind.ResourceExhausted, "PREVIEW_TIMEOUT",
-        $"The previews took longer than {Options.MaxDocumentTime.TotalSeconds:0} seconds and were stopped: ask for fewer pages or a smaller width.");
+    public override DocEngineException Timeout() => Options.TimedOut();
 
     public override IEnumerable<string> Inputs() => [Path];
 

@@ -19,4 +19,8 @@ public sealed class PreviewOptions : MutoolOptions
 
     /// <summary>Thumbnail width on the contact sheet. Default 240 pixels.</summary>
     public int ContactSheetThumbnailWidth { get; set; } = 240;
+
+    /// <summary>The refusal when a file's previews run past <see cref="MutoolOptions.MaxDocumentTime"/>.</summary>
+    public DocEngineException TimedOut() => new(ErrorKind.ResourceExhausted, "PREVIEW_TIMEOUT",
+        $"The previews took longer than {MaxDocumentTime.TotalSeconds:0} seconds and were stopped: ask for fewer pages or a smaller width.");
 }

@@ -19,7 +19,7 @@ namespace DocEngine.Core.Previews;
 /// page 1 in a process of its own so it comes back first), image frames from the image pipeline turned upright. What
 /// reads the applicant's file (the PDF's outline, the image decoders) runs in a worker of <paramref name="workers"/>.
 /// </summary>
-public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, PdfOptions pdf, PreviewOptions options)
+public sealed class PreviewRenderer(MutoolRenderer mutool, IJobRunner workers, PdfOptions pdf, PreviewOptions options)
 {
 
     /// <summary>The renderer this uses for PDFs.</summary>
@@ -116,8 +116,7 @@ public sealed class PreviewRenderer(MutoolRenderer mutool, WorkerPool workers, P
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new DocEngineException(ErrorKind.ResourceExhausted, "PREVIEW_TIMEOUT",
-                    $"The previews took longer than {options.MaxDocumentTime.TotalSeconds:0} seconds and were stopped: ask for fewer pages or a smaller width.");
+                throw options.TimedOut();
             }
             yield return enumerator.Current;
         }

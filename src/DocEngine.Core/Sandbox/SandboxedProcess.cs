@@ -82,11 +82,13 @@ public static class SandboxedProcess
     }
 
     /// <summary>
-    /// Runs a process to its end within <paramref name="limit"/>, collecting what it prints. On timeout or cancel the
-    /// whole process tree is killed and <see cref="OperationCanceledException"/> is thrown (the caller turns a timeout
-    /// into its own sentence).
+    /// Runs a process to its end within <paramref name="limit"/>, collecting what it prints; with
+    /// <paramref name="onOutputLine"/>, each line of its stdout goes there as it comes (and <see cref="SandboxResult.Output"/>
+    /// is empty). On timeout or cancel the whole process tree is killed and <see cref="OperationCanceledException"/> is
+    /// thrown (the caller turns a timeout into its own sentence).
     /// </summary>
-    public static async Task<SandboxResult> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken)
+    public static async Task<SandboxResult> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken,
+        Func<string, Task>? onOutputLine = null)
     {
         using var process = Process.Start(start)!;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -94,7 +96,18 @@ public static class SandboxedProcess
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
         {
-            var output = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
+            var output = "";
+            if (onOutputLine is null)
+            {
+                output = await process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                while (await process.StandardOutput.ReadLineAsync(deadline.Token).ConfigureAwait(false) is { } line)
+                {
+                    await onOutputLine(line).ConfigureAwait(false);
+                }
+            }
             await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
             return new SandboxResult(process.ExitCode, output, await errors.ConfigureAwait(false));
         }

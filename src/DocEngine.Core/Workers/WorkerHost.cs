@@ -26,7 +26,7 @@ public static class WorkerHost
         await using var output = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
         var faults = Environment.GetEnvironmentVariable(TestFaultsVariable) == "1";
-        var context = new WorkerContext();
+        var context = new WorkerContext(WorkerProtocol.Describe);
         if (warmUp is not null && Environment.GetEnvironmentVariable(WarmUpVariable) == "1")
         {
             try

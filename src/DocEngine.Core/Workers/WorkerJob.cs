@@ -42,16 +42,21 @@ public abstract record WorkerJob<TResult> : WorkerJob
         await ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
 }
 
-/// <summary>What a job may keep between jobs in one worker: built engines (decoder configurations with pooled memory).</summary>
-public sealed class WorkerContext
+/// <summary>
+/// What a job may keep between jobs in one process: built engines (decoder configurations with pooled memory), one per
+/// kind and options. A worker receives its options anew with each job, so it tells them apart by what
+/// <paramref name="describe"/> makes of them (their JSON); without it, options are told apart by equality, as where
+/// the same options objects are passed (<see cref="SandboxRunner"/>).
+/// </summary>
+public sealed class WorkerContext(Func<object, string>? describe = null)
 {
-    private readonly Dictionary<string, object> _shared = [];
+    private readonly Dictionary<object, object> _shared = [];
     private readonly Lock _lock = new();
 
     /// <summary>The <typeparamref name="T"/> made from <paramref name="options"/>, made by <paramref name="create"/> the first time these options are seen.</summary>
     public T Shared<T>(object options, Func<T> create) where T : class
     {
-        var key = typeof(T).FullName + System.Text.Json.JsonSerializer.Serialize(options, options.GetType(), WorkerProtocol.Json);
+        object key = describe is null ? (typeof(T), options) : typeof(T).FullName + describe(options);
         lock (_lock)
         {
             if (!_shared.TryGetValue(key, out var value))

@@ -12,7 +12,7 @@ namespace DocEngine.Core.Workers;
 /// timeout or a cancel. The server, the offline CLI and the batch all go through it; <see cref="InProcess"/> runs jobs
 /// in this process, for unit tests only.
 /// </summary>
-public sealed class WorkerPool : IAsyncDisposable
+public sealed class WorkerPool : IJobRunner, IAsyncDisposable
 {
     private readonly WorkerOptions _options;
     private readonly string _workDirectory;
@@ -25,7 +25,7 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly Channel<WorkerProcess?> _idle = Channel.CreateUnbounded<WorkerProcess?>();
     private readonly ConcurrentDictionary<WorkerProcess, bool> _all = new();
     private readonly CancellationTokenSource _closing = new();
-    private readonly WorkerContext _local = new();
+    private readonly WorkerContext _local = new(WorkerProtocol.Describe);
     private int _started;
     private int _replaced;
 

@@ -45,6 +45,9 @@ internal static class WorkerProtocol
         MaxDepth = 256,
     };
 
+    /// <summary>Options as the wire carries them: what tells a worker's shared engines apart (<see cref="WorkerContext"/>).</summary>
+    public static string Describe(object options) => JsonSerializer.Serialize(options, options.GetType(), Json);
+
     public static async Task WriteAsync<T>(Stream stream, T message, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(message, Json);
