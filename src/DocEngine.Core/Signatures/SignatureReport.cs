@@ -96,7 +96,10 @@ public sealed class SignatureFinding
     public List<string> Changes { get; } = [];
     /// <summary>Plain sentences, one per problem found.</summary>
     public List<string> Problems { get; } = [];
-    /// <summary>The time certificates were checked at, and whether it is only the signer's claim.</summary>
+    /// <summary>
+    /// The time certificates were checked at (the verified time-stamp's, else the signing time the signer claims, else, for a
+    /// signature that claims none, the time of the check), and whether it is unproven (no verified time-stamp).
+    /// </summary>
     public DateTimeOffset? TrustCheckedAt { get; internal set; }
     public bool TrustTimeIsClaimed { get; internal set; }
     /// <summary>Fields this signature locks (FieldMDP).</summary>

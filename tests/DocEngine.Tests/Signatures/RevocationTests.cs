@@ -132,6 +132,27 @@ public sealed class RevocationTests
     }
 
     [Fact]
+    public async Task A_signature_that_claims_no_signing_time_is_checked_at_the_time_of_the_check_and_says_so_not_that_the_signer_claimed_it()
+    {
+        var content = "A statement signed without a signing time."u8.ToArray();
+        var kept = NewSigner("Timeless Signer");
+        var revoked = NewSigner("Timeless Revoked Signer");
+        var crl = TestRevocation.Crl([(revoked, Now.AddDays(-1), 1)], thisUpdate: Now.AddMinutes(-1));
+        var verifier = new SignatureVerifier(new SignatureOptions(), new TrustAnchors([TestPki.Shared.Root]));
+
+        var good = (await verifier.VerifyDetachedAsync(CmsSignatureMaker.Sign(content, new CmsOptions { Signer = kept, ArchivedCrls = [crl] }), content, null, CancellationToken.None)).Signatures[0];
+        var bad = (await verifier.VerifyDetachedAsync(CmsSignatureMaker.Sign(content, new CmsOptions { Signer = revoked, ArchivedCrls = [crl] }), content, null, CancellationToken.None)).Signatures[0];
+
+        Assert.Null(good.SigningTime);
+        Assert.Equal(RevocationStatus.Good, good.RevocationStatus);
+        Assert.Contains("UTC (the time of this check: the signature claims no signing time)", good.RevocationDetail, StringComparison.Ordinal);
+        Assert.Equal(RevocationStatus.Revoked, bad.RevocationStatus);
+        // Revoked yesterday, "before it signed" cannot be said of a signature that gives no time: nothing proves when it was made.
+        Assert.Contains("nothing proves this signature was made before that", bad.RevocationDetail, StringComparison.Ordinal);
+        Assert.All([good.RevocationDetail, bad.RevocationDetail], detail => Assert.DoesNotContain("the signer claims", detail, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_forged_revocation_response_is_ignored_and_the_status_is_unknown()
     {
         var signer = NewSigner("Forgery Target");

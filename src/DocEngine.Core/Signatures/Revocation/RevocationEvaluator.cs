@@ -57,12 +57,12 @@ internal static class RevocationEvaluator
         if (unknown.Count == 0 && checkedAny)
         {
             finding.RevocationStatus = RevocationStatus.Good;
-            finding.RevocationDetail = $"Revocation data confirms that no certificate of this signature had been revoked on {Describe(at, timeProven)}.";
+            finding.RevocationDetail = $"Revocation data confirms that no certificate of this signature had been revoked on {Describe(at, timeProven, finding)}.";
         }
         else
         {
             finding.RevocationStatus = RevocationStatus.Unknown;
-            finding.RevocationDetail = CmsSignatureCheck.Sentence($"Whether the signer's certificates had been revoked on {Describe(at, timeProven)} is unknown: {unknown.FirstOrDefault() ?? "the chain could not be built"}");
+            finding.RevocationDetail = CmsSignatureCheck.Sentence($"Whether the signer's certificates had been revoked on {Describe(at, timeProven, finding)} is unknown: {unknown.FirstOrDefault() ?? "the chain could not be built"}");
         }
     }
 
@@ -168,8 +168,8 @@ internal static class RevocationEvaluator
     private static void Revoke(SignatureFinding finding, string name, Evidence revoked, DateTimeOffset at, bool timeProven)
     {
         var when = revoked.RevokedAt!.Value;
-        var sentence = when <= at
-            ? $"The certificate of \"{name}\" was revoked on {when:yyyy-MM-dd HH:mm} UTC ({Reason(revoked.Reason)}), before it signed on {Describe(at, timeProven)}; {revoked.Source} says so"
+        var sentence = when <= at && (timeProven || finding.SigningTime is not null)
+            ? $"The certificate of \"{name}\" was revoked on {when:yyyy-MM-dd HH:mm} UTC ({Reason(revoked.Reason)}), before it signed on {Describe(at, timeProven, finding)}; {revoked.Source} says so"
             : $"The certificate of \"{name}\" was revoked on {when:yyyy-MM-dd HH:mm} UTC ({Reason(revoked.Reason)}), and nothing proves this signature was made before that: it has no verified time-stamp, and whoever held the key could have signed with an earlier date";
         finding.RevocationStatus = RevocationStatus.Revoked;
         finding.RevocationDetail = CmsSignatureCheck.Sentence(sentence);
@@ -191,8 +191,12 @@ internal static class RevocationEvaluator
         _ => string.Create(CultureInfo.InvariantCulture, $"reason code {code}"),
     };
 
-    private static string Describe(DateTimeOffset at, bool proven) =>
-        string.Create(CultureInfo.InvariantCulture, $"{at:yyyy-MM-dd HH:mm} UTC ({(proven ? "the time-stamp's time" : "the signing time the signer claims")})");
+    /// <summary>
+    /// The time certificates were checked at, and what it is: the verified time-stamp's time, the signing time the signer
+    /// claims, or, for a signature that claims none, the time of this check.
+    /// </summary>
+    private static string Describe(DateTimeOffset at, bool proven, SignatureFinding finding) => string.Create(CultureInfo.InvariantCulture,
+        $"{at:yyyy-MM-dd HH:mm} UTC ({(proven ? "the time-stamp's time" : finding.SigningTime is null ? "the time of this check: the signature claims no signing time" : "the signing time the signer claims")})");
 
     private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 issuer) =>
         certificate.IssuerName.RawData.AsSpan().SequenceEqual(issuer.SubjectName.RawData);
