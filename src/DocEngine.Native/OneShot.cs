@@ -21,6 +21,11 @@ internal static class OneShot
     {
         var child = args is [Child, ..];
         var command = child ? args[1..] : args;
+        if (child && OneShotPreview.Tagged.IsFor(command))
+        {
+            // The preview child speaks through stdout only (Tagged): its stderr is the runtime's, for a crash.
+            (stdout, stderr) = (new OneShotPreview.Tagged(stdout, OneShotPreview.Tagged.Output), new OneShotPreview.Tagged(stdout, OneShotPreview.Tagged.Error));
+        }
         Func<Task<int>>? run = (LocalVerify.FromArguments(command), LocalPreview.FromArguments(command)) switch
         {
             ({ } verify, _) => () => child ? OneShotVerify.CheckAsync(verify, stdout) : OneShotVerify.SuperviseAsync(verify, command, stdout, stderr),
@@ -31,12 +36,6 @@ internal static class OneShot
         {
             await stderr.WriteLineAsync("docengine-native runs `docengine verify FILE` and `docengine preview FILE.pdf --out DIR` for the docengine command: run `docengine verify --help` or `docengine preview --help` for their usage.");
             return ExitCodes.Usage;
-        }
-        if (child && OneShotPreview.Tagged.IsFor(command))
-        {
-            // The preview child speaks through stdout only (Tagged): its stderr is the runtime's, for a crash.
-            stderr = new OneShotPreview.Tagged(stdout, OneShotPreview.Tagged.Error);
-            stdout = new OneShotPreview.Tagged(stdout, OneShotPreview.Tagged.Output);
         }
         try
         {

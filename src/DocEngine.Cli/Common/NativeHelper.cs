@@ -5,9 +5,10 @@ namespace DocEngine.Cli.Common;
 
 /// <summary>
 /// The ahead-of-time compiled helper (<c>src/DocEngine.Native</c>) that <c>dotnet pack</c> puts beside the CLI when this
-/// machine can compile it: an offline <c>docengine verify</c> of a local file, or <c>docengine preview</c> of a local PDF,
-/// is handed to it before anything else of the CLI loads, so the command starts like a native tool (issue 18). Without the helper, with
-/// <c>DOCENGINE_NATIVE=0</c>, or for any other command line, the CLI runs the command itself, with the same output.
+/// machine can compile it: an offline <c>docengine verify</c> of a local file, or <c>docengine preview</c> of a local
+/// PDF, is handed to it before anything else of the CLI loads, so the command starts like a native tool (issue 18).
+/// Without the helper, with <c>DOCENGINE_NATIVE=0</c>, or for any other command line, the CLI runs the command itself,
+/// with the same output.
 /// </summary>
 internal static partial class NativeHelper
 {
