@@ -22,62 +22,25 @@ internal sealed record LocalPreview(FileInfo File, PreviewRequest Request, Direc
     /// </summary>
     public static LocalPreview? FromArguments(IReadOnlyList<string> args)
     {
-        if (args.Count < 4 || args[0] != "preview")
+        if (HandOffArguments.Read(args, "preview", ["--json", "--contact-sheet"], ["--out", "--pages", "--width", "--dpi", "--format", "--password"], [])
+                is not { } line
+            || line.Value("--out") is not { } output
+            || line.Value("--format") is not (null or "png" or "jpeg" or "webp")
+            || !Number(line.Value("--width"), out var width) || !Number(line.Value("--dpi"), out var dpi)
+            || !StartsAsPdf(line.Input))
         {
             return null;
         }
-        string? input = null, pages = null, password = null, output = null, format = null;
-        int? width = null, dpi = null;
-        bool json = false, contactSheet = false;
-        for (var i = 1; i < args.Count; i++)
-        {
-            var value = i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[i + 1] : null;
-            var number = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
-            switch (args[i])
-            {
-                case "--json" when !json:
-                    json = true;
-                    break;
-                case "--contact-sheet" when !contactSheet:
-                    contactSheet = true;
-                    break;
-                case "--pages" when value is not null && pages is null:
-                    pages = value;
-                    i++;
-                    break;
-                case "--password" when value is not null && password is null:
-                    password = value;
-                    i++;
-                    break;
-                case "--out" when value is not null && output is null:
-                    output = value;
-                    i++;
-                    break;
-                case "--format" when value is "png" or "jpeg" or "webp" && format is null:
-                    format = value;
-                    i++;
-                    break;
-                case "--width" when number is not null && width is null:
-                    width = number;
-                    i++;
-                    break;
-                case "--dpi" when number is not null && dpi is null:
-                    dpi = number;
-                    i++;
-                    break;
-                case var word when !word.StartsWith('-') && input is null:
-                    input = word;
-                    break;
-                default:
-                    return null;
-            }
-        }
-        if (input is null || output is null || !StartsAsPdf(input))
-        {
-            return null;
-        }
-        var request = new PreviewRequest(pages, width, dpi, Enum.Parse<CorePreviewFormat>(format ?? "png", ignoreCase: true), password, contactSheet);
-        return new LocalPreview(new FileInfo(input), request, new DirectoryInfo(output), json);
+        var request = new PreviewRequest(line.Value("--pages"), width, dpi, Enum.Parse<CorePreviewFormat>(line.Value("--format") ?? "png", ignoreCase: true),
+            line.Value("--password"), line.Flags.Contains("--contact-sheet"));
+        return new LocalPreview(new FileInfo(line.Input), request, new DirectoryInfo(output), line.Flags.Contains("--json"));
+    }
+
+    /// <summary>True when <paramref name="text"/> is absent or a plain number (the CLI's parser has the words for anything else).</summary>
+    private static bool Number(string? text, out int? number)
+    {
+        number = int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        return text is null || number is not null;
     }
 
     /// <summary>True when <paramref name="path"/> is a file whose first kilobyte holds <c>%PDF-</c> (where readers look for it).</summary>

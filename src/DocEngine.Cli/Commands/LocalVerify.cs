@@ -20,44 +20,11 @@ internal sealed record LocalVerify(FileInfo File, FileInfo? Content, string? Pas
     /// <c>--trust</c>, <c>--password</c>, <c>--content</c> and <c>--json</c>. Anything else (help, <c>--server</c>,
     /// <c>--fetch-revocation</c>, a usage error) is null and is left to the CLI's own parser.
     /// </summary>
-    public static LocalVerify? FromArguments(IReadOnlyList<string> args)
-    {
-        if (args.Count < 2 || args[0] != "verify")
-        {
-            return null;
-        }
-        string? input = null, password = null, content = null;
-        var trust = new List<string>();
-        var json = false;
-        for (var i = 1; i < args.Count; i++)
-        {
-            var value = i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--json" when !json:
-                    json = true;
-                    break;
-                case "--trust" when value is not null:
-                    trust.Add(value);
-                    i++;
-                    break;
-                case "--password" when value is not null && password is null:
-                    password = value;
-                    i++;
-                    break;
-                case "--content" when value is not null && content is null:
-                    content = value;
-                    i++;
-                    break;
-                case var word when !word.StartsWith('-') && input is null:
-                    input = word;
-                    break;
-                default:
-                    return null;
-            }
-        }
-        return input is null ? null : new LocalVerify(new FileInfo(input), content is null ? null : new FileInfo(content), password, trust, json);
-    }
+    public static LocalVerify? FromArguments(IReadOnlyList<string> args) =>
+        HandOffArguments.Read(args, "verify", ["--json"], ["--password", "--content"], ["--trust"]) is { } line
+            ? new LocalVerify(new FileInfo(line.Input), line.Value("--content") is { } content ? new FileInfo(content) : null, line.Value("--password"),
+                line.Values.GetValueOrDefault("--trust") ?? [], line.Flags.Contains("--json"))
+            : null;
 
     /// <summary>
     /// The file a signature signs: <see cref="Content"/>, or for a <c>.p7s</c> the same name without it; null for a
