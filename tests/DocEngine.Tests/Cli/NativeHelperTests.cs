@@ -22,12 +22,7 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
     public async Task The_helper_prints_what_the_cli_prints_for_signed_modified_encrypted_unreadable_and_hostile_files()
     {
         using var work = new TempDirectory();
-        string Write(string name, byte[] bytes)
-        {
-            var path = Path.Combine(work.Path, name);
-            File.WriteAllBytes(path, bytes);
-            return path;
-        }
+        string Write(string name, byte[] bytes) => WriteFile(work.Path, name, bytes);
         var root = Path.Combine(work.Path, "authority.pem");
         await File.WriteAllTextAsync(root, TestPki.Shared.RootPem);
         var signed = Write("signed form.pdf", PdfSigner.Sign(FormPdf.Create().Bytes).Bytes);
@@ -150,12 +145,7 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
     public async Task The_helper_writes_and_prints_what_the_cli_does_for_previews_of_every_kind_of_pdf_and_request()
     {
         using var work = new TempDirectory();
-        string Write(string name, byte[] bytes)
-        {
-            var path = Path.Combine(work.Path, name);
-            File.WriteAllBytes(path, bytes);
-            return path;
-        }
+        string Write(string name, byte[] bytes) => WriteFile(work.Path, name, bytes);
         var pages = Write("twelve pages.pdf", HostileFiles.ManyPagesPdf(12));
         var form = Write("form.pdf", FormPdf.Create().Bytes);
         var locked = Write("locked.pdf", EncryptedSignedPdf.Create());
@@ -259,6 +249,13 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
             var error = Pixels.MeanAbsoluteError(cli, native, 256);
             Assert.True(error < 0.5, $"{what}\n{name}: mean difference {error:0.00} levels");
         }
+    }
+
+    private static string WriteFile(string folder, string name, byte[] bytes)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     /// <summary>
