@@ -111,15 +111,15 @@ internal static class OneShot
         {
             throw WorkerRefusals.CannotStart(e.Message);
         }
-        var ended = result.ExitCode is ExitCodes.Ok or ExitCodes.Other or ExitCodes.Usage or ExitCodes.Refused;
-        if (onOutputLine is null && ended && (result.ExitCode == ExitCodes.Ok || result.Errors.Length > 0))
+        // The child ended by itself, having done the work or said why not (collected: on its stderr; relayed: in a tagged line).
+        if (result.ExitCode is ExitCodes.Ok
+            || (result.ExitCode is ExitCodes.Other or ExitCodes.Usage or ExitCodes.Refused && (onOutputLine is null ? result.Errors.Length > 0 : saidWhy)))
         {
-            await stdout.WriteAsync(result.Output);
-            await stderr.WriteAsync(result.Errors);
-            return result.ExitCode;
-        }
-        if (onOutputLine is not null && ended && (result.ExitCode == ExitCodes.Ok || saidWhy))
-        {
+            if (onOutputLine is null)
+            {
+                await stdout.WriteAsync(result.Output);
+                await stderr.WriteAsync(result.Errors);
+            }
             return result.ExitCode;
         }
         throw WorkerRefusals.ForExit(result.ExitCode, result.Errors[Math.Max(0, result.Errors.Length - 2000)..], timeout);

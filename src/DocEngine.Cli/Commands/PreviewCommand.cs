@@ -2,12 +2,9 @@ using DocEngine.Core.Mupdf;
 using System.CommandLine;
 using DocEngine.Cli.Common;
 using DocEngine.Contract.V1;
-using DocEngine.Core.Imaging;
 using DocEngine.Core.Previews;
-using Google.Protobuf;
 using Grpc.Core;
 using CorePreviewFormat = DocEngine.Core.Previews.PreviewFormat;
-using PreviewFormat = DocEngine.Contract.V1.PreviewFormat;
 
 namespace DocEngine.Cli.Commands;
 
