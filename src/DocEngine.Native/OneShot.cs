@@ -32,6 +32,14 @@ internal static class OneShot
             (_, { } preview) => () => child ? OneShotPreview.DrawAsync(preview, stdout, stderr) : OneShotPreview.SuperviseAsync(preview, command, stdout, stderr),
             _ => null,
         };
+        if (!child && (run is null || Environment.GetEnvironmentVariable("DOCENGINE_NATIVE") == "0") && FrontDoor.Cli() is { } cli)
+        {
+            return await FrontDoor.HandToCliAsync(cli, args, stderr);
+        }
+        if (!child && run is not null && Environment.GetEnvironmentVariable("DOCENGINE_DEBUG") == "1")
+        {
+            await stderr.WriteLineAsync($"docengine: this {args[0]} runs in {Environment.ProcessPath}, compiled ahead of time (DOCENGINE_NATIVE=0 runs it in .NET).");
+        }
         if (run is null)
         {
             await stderr.WriteLineAsync("docengine-native runs `docengine verify FILE` and `docengine preview FILE.pdf --out DIR` for the docengine command: run `docengine verify --help` or `docengine preview --help` for their usage.");

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using DocEngine.Cli.Commands;
 
 namespace DocEngine.Cli.Common;
@@ -8,9 +7,10 @@ namespace DocEngine.Cli.Common;
 /// machine can compile it: an offline <c>docengine verify</c> of a local file, or <c>docengine preview</c> of a local
 /// PDF, is handed to it before anything else of the CLI loads, so the command starts like a native tool (issue 18).
 /// Without the helper, with <c>DOCENGINE_NATIVE=0</c>, or for any other command line, the CLI runs the command itself,
-/// with the same output.
+/// with the same output. (The installed tool's command is the helper itself, which hands every other command line to
+/// the CLI; this hand-off serves the CLI started any other way, as <c>dotnet docengine.dll</c>.)
 /// </summary>
-internal static partial class NativeHelper
+internal static class NativeHelper
 {
     public const string FileName = "docengine-native";
 
@@ -31,19 +31,13 @@ internal static partial class NativeHelper
             {
                 File.SetUnixFileMode(helper, mode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
             }
-            if (Environment.GetEnvironmentVariable("DOCENGINE_DEBUG") == "1")
-            {
-                Console.Error.WriteLine($"docengine: this {args[0]} runs in {helper}, compiled ahead of time (DOCENGINE_NATIVE=0 runs it in .NET).");
-            }
-            // The helper takes this process's place (exec): nothing of the CLI has been written or started yet.
-            Exec(helper, [helper, .. args, null]); // returns only when the helper cannot run here: the CLI runs the command itself
+            // The helper takes this process's place (exec): nothing of the CLI has been written or started yet. It says
+            // so under DOCENGINE_DEBUG=1. This returns only when the helper cannot run here: the CLI runs the command itself.
+            ProcessImage.Replace(helper, args);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Its mode cannot be set (a read-only install): the CLI runs the command itself.
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "execv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Exec(string path, string?[] argv);
 }

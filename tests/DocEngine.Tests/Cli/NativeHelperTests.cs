@@ -73,7 +73,7 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
     }
 
     [SkippableFact]
-    public async Task The_cli_hands_an_offline_verify_or_pdf_preview_to_the_helper_beside_it_and_keeps_every_other_command_line()
+    public async Task The_cli_hands_an_offline_verify_or_pdf_preview_to_the_helper_beside_it_and_the_helper_as_the_tools_command_hands_every_other_command_line_to_the_cli()
     {
         using var work = new TempDirectory();
         var signed = Path.Combine(work.Path, "signed.pdf");
@@ -109,6 +109,15 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
         var kept = await RunAsync("dotnet", [cli, "verify", signed, "--json"], new Dictionary<string, string>(debug) { ["DOCENGINE_NATIVE"] = "0" });
         var server = await RunAsync("dotnet", [cli, "verify", signed, "--server", "http://127.0.0.1:1", "--api-key", "k"], debug);
         var help = await RunAsync("dotnet", [cli, "verify", "--help"], debug);
+        // The installed tool's command is the helper itself: it runs what it can, and hands the rest to the CLI beside it.
+        var native = Path.Combine(tool, "docengine-native");
+        File.SetUnixFileMode(native, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // as the tool installer leaves it
+        var front = await RunAsync(native, ["verify", signed, "--json"], debug);
+        var frontKept = await RunAsync(native, ["verify", signed, "--json"], new Dictionary<string, string>(debug) { ["DOCENGINE_NATIVE"] = "0" });
+        var frontVersion = await RunAsync(native, ["--version"], debug);
+        var cliVersion = await RunAsync("dotnet", [cli, "--version"]);
+        var frontInspect = await RunAsync(native, ["inspect", signed, "--json"], debug);
+        var cliInspect = await RunAsync("dotnet", [cli, "inspect", signed, "--json"]);
 
         Assert.True(handed.ExitCode == 0, handed.ToString());
         Assert.Contains("compiled ahead of time", handed.Stderr, StringComparison.Ordinal);
@@ -123,6 +132,16 @@ public sealed class NativeHelperTests(NativeHelperTests.Helper helper) : IClassF
         Assert.DoesNotContain("compiled ahead of time", server.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--fetch-revocation", help.Stdout, StringComparison.Ordinal);
+
+        Assert.True(front.ExitCode == 0, front.ToString());
+        Assert.Contains("compiled ahead of time", front.Stderr, StringComparison.Ordinal);
+        Assert.Equal(kept.Stdout, front.Stdout);
+        Assert.True(frontKept.ExitCode == 0, frontKept.ToString());
+        Assert.Contains("this verify runs in .NET", frontKept.Stderr, StringComparison.Ordinal);
+        Assert.Equal(kept.Stdout, frontKept.Stdout);
+        Assert.True(frontVersion.ExitCode == 0 && frontVersion.Stdout == cliVersion.Stdout, frontVersion + "\n" + cliVersion);
+        Assert.Contains("this --version runs in .NET", frontVersion.Stderr, StringComparison.Ordinal);
+        Assert.True(frontInspect.ExitCode == cliInspect.ExitCode && frontInspect.Stdout == cliInspect.Stdout, frontInspect + "\n" + cliInspect);
     }
 
     [Fact]
