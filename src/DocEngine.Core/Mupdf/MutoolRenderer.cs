@@ -21,6 +21,7 @@ public sealed class MutoolRenderer
     private readonly MutoolOptions _options;
     private readonly SemaphoreSlim _slots;
     private readonly Lazy<string?> _version;
+    private readonly Lazy<bool> _installed;
 
     /// <summary>Creates the renderer; nothing runs until the first render.</summary>
     public MutoolRenderer(MutoolOptions options)
@@ -28,6 +29,7 @@ public sealed class MutoolRenderer
         _options = options;
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
         _version = new Lazy<string?>(ProbeVersion);
+        _installed = new Lazy<bool>(() => SandboxedProcess.Find(options.MutoolPath) is not null);
     }
 
     private long _processesStarted;
@@ -41,11 +43,15 @@ public sealed class MutoolRenderer
     /// <summary>Renderer processes drawing or rewriting now, and how many may at once (the metrics' renderer gauges).</summary>
     public (int Busy, int Capacity) Slots => (Math.Max(1, _options.Concurrency) - _slots.CurrentCount, Math.Max(1, _options.Concurrency));
 
-    /// <summary>True when mutool can be run.</summary>
-    public bool IsAvailable => _version.Value is not null;
+    /// <summary>
+    /// True when mutool is installed where the sandbox finds it: looked up, not run, so a one-shot preview starts its
+    /// page 1 without waiting for another process (issue 18). A mutool that is there but cannot run is told apart when a
+    /// draw or rewrite fails (<see cref="Unavailable"/>, not a damaged file).
+    /// </summary>
+    public bool IsAvailable => _installed.Value;
 
-    /// <summary>mutool's version line, or null when it cannot be run.</summary>
-    public string? Version => _version.Value;
+    /// <summary>mutool's version line (it is run once for it), or null when it cannot be run.</summary>
+    public string? Version => _installed.Value ? _version.Value : null;
 
     /// <summary>The refusal when mutool is missing: the subsystem is not serving, and this says how to fix it.</summary>
     public static DocEngineException Unavailable() => new(ErrorKind.FailedPrecondition, "RENDERER_MISSING",
@@ -103,7 +109,7 @@ public sealed class MutoolRenderer
                 {
                     await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                     await errorReader.ConfigureAwait(false);
-                    throw Failure(page, errors.ToString(), password);
+                    throw Version is null ? Unavailable() : Failure(page, errors.ToString(), password);
                 }
                 perPage.CancelAfter(Timeout.InfiniteTimeSpan);
                 yield return (page, png);
@@ -156,7 +162,7 @@ public sealed class MutoolRenderer
             var text = run.Errors;
             if (run.ExitCode != 0 || !File.Exists(outputPath))
             {
-                throw text.Contains("cannot authenticate password", StringComparison.Ordinal)
+                throw Version is null ? Unavailable() : text.Contains("cannot authenticate password", StringComparison.Ordinal)
                     ? string.IsNullOrEmpty(password) ? PdfRefusals.PasswordRequired() : PdfRefusals.WrongPassword()
                     : new DocEngineException(ErrorKind.InvalidArgument, "DAMAGED_FILE",
                         "This PDF is too damaged to repair: open it in a PDF viewer and save or print it to a new PDF, then upload that.")

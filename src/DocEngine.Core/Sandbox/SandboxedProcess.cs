@@ -21,11 +21,20 @@ public sealed record SandboxResult(int ExitCode, string Output, string Errors);
 /// network namespace (<c>unshare --net</c>, as root or in a user namespace). Used for mutool, and for every converter
 /// and worker that parses what applicants send.
 /// </summary>
-public static class SandboxedProcess
+public static partial class SandboxedProcess
 {
     private const string Prlimit = "/usr/bin/prlimit";
     private const string Unshare = "/usr/bin/unshare";
     private static readonly Lazy<string[]?> NetworkIsolation = new(ProbeNetworkIsolation);
+
+    /// <summary>Where a child looks for programs named without a folder (its PATH).</summary>
+    private const string SearchPath = "/usr/local/bin:/usr/bin:/bin";
+
+    /// <summary>The file a child runs for <paramref name="program"/> (a path, or a name looked up as the child would), or null when there is none.</summary>
+    public static string? Find(string program) =>
+        program.Contains('/')
+            ? File.Exists(program) ? program : null
+            : SearchPath.Split(':').Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists);
 
     /// <summary>True when child processes can be started without network access on this machine.</summary>
     public static bool CanIsolateNetwork => NetworkIsolation.Value is not null;
@@ -69,7 +78,7 @@ public static class SandboxedProcess
             WorkingDirectory = workingDirectory,
         };
         start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        start.Environment["PATH"] = SearchPath;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -146,12 +155,32 @@ public static class SandboxedProcess
         }
     }
 
+    /// <summary>True when a thread of this process may move into a network namespace of its own (the thread then ends).</summary>
+    private static bool NetworkNamespaceOnThread()
+    {
+        const int NewNetworkNamespace = 0x40000000; // CLONE_NEWNET
+        var allowed = false;
+        var thread = new Thread(() => allowed = UnshareThread(NewNetworkNamespace) == 0) { IsBackground = true, Name = "network namespace probe" };
+        thread.Start();
+        thread.Join();
+        return allowed;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
+    private static partial int UnshareThread(int flags);
+
     /// <summary>The command prefix that gives a child its own network namespace here, or null when none works.</summary>
     private static string[]? ProbeNetworkIsolation()
     {
         if (!File.Exists(Unshare))
         {
             return null;
+        }
+        // As root, the system call unshare(1) makes, tried on a thread that then ends (until a process starts in it, a
+        // network namespace is the thread's alone): no process is started for it, which a one-shot command would wait for.
+        if (Environment.IsPrivilegedProcess && NetworkNamespaceOnThread())
+        {
+            return [Unshare, "--net", "--"];
         }
         // As root a plain network namespace; otherwise one inside a user namespace, where unprivileged ones are allowed.
         foreach (var prefix in new[] { new[] { Unshare, "--net", "--" }, new[] { Unshare, "--user", "--map-root-user", "--net", "--" } })

@@ -6,7 +6,7 @@ namespace DocEngine.Server.Infrastructure;
 internal sealed class PreviewHealthCheck(Core.Previews.PreviewService previews) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(previews.Mutool.IsAvailable
-            ? HealthCheckResult.Healthy(previews.Mutool.Version)
-            : HealthCheckResult.Unhealthy("mutool is not installed: apt-get install mupdf-tools"));
+        Task.FromResult(previews.Mutool.Version is { } version
+            ? HealthCheckResult.Healthy(version)
+            : HealthCheckResult.Unhealthy("mutool is not installed or cannot run: apt-get install mupdf-tools"));
 }

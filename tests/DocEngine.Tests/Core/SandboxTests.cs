@@ -29,6 +29,15 @@ public sealed class SandboxTests
     }
 
     [Fact]
+    public void A_program_is_found_where_a_child_looks_for_it()
+    {
+        Assert.Equal("/bin/sh", SandboxedProcess.Find("/bin/sh"));
+        Assert.Contains(SandboxedProcess.Find("sh"), new[] { "/usr/local/bin/sh", "/usr/bin/sh", "/bin/sh" });
+        Assert.Null(SandboxedProcess.Find("docengine-no-such-program"));
+        Assert.Null(SandboxedProcess.Find("/nonexistent/mutool"));
+    }
+
+    [Fact]
     public async Task The_environment_is_empty_and_the_kernel_limits_hold()
     {
         Environment.SetEnvironmentVariable("DOCENGINE_SECRET_FOR_SANDBOX_TEST", "leaked");

@@ -81,6 +81,27 @@ public sealed partial class PreviewRenderingTests
         Assert.Null(renderer.StartPageOne(photo, null, request)); // images are not drawn by mutool
     }
 
+    [Fact]
+    public async Task A_mutool_that_is_installed_but_cannot_run_is_said_to_be_missing_not_a_damaged_file()
+    {
+        using var files = new TempDirectory();
+        var pdf = Path.Combine(files.Path, "one-page.pdf");
+        await File.WriteAllBytesAsync(pdf, SimplePdf(rotate: 0));
+        var broken = Path.Combine(files.Path, "mutool");
+        await File.WriteAllTextAsync(broken, "#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n");
+        File.SetUnixFileMode(broken, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var renderer = new global::DocEngine.Core.Mupdf.MutoolRenderer(Renderer.Options(o => o.MutoolPath = broken));
+        var absent = new global::DocEngine.Core.Mupdf.MutoolRenderer(Renderer.Options(o => o.MutoolPath = Path.Combine(files.Path, "none")));
+
+        Assert.True(renderer.IsAvailable); // found where the sandbox looks, without running it
+        var refusal = await Assert.ThrowsAsync<DocEngineException>(async () =>
+            await renderer.RenderAsync(pdf, [1], 200, null, 2000, null, CancellationToken.None).ToListAsync());
+        Assert.Equal((ErrorKind.FailedPrecondition, "RENDERER_MISSING"), (refusal.Kind, refusal.Reason));
+        Assert.Null(renderer.Version);
+        Assert.False(absent.IsAvailable);
+        Assert.Null(absent.Version);
+    }
+
     [SkippableFact]
     public async Task A_page_with_rotate_90_comes_out_landscape()
     {
