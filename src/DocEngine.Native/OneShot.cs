@@ -91,7 +91,8 @@ internal static class OneShot
         var environment = workers.SandboxEnvironment();
         var (program, arguments) = Self(command, environment);
         var limits = workers.Limits() with { CpuSeconds = (int)Math.Ceiling(timeLimit.TotalSeconds * 2 + 5) };
-        var start = SandboxedProcess.StartInfo(program, arguments, Environment.CurrentDirectory, limits, environment);
+        // No network: the child starts in a namespace of its own made on a thread here (SandboxedProcess.StartWithoutNetwork).
+        var start = SandboxedProcess.StartInfo(program, arguments, Environment.CurrentDirectory, limits with { NoNetwork = false }, environment);
         // Ctrl-C stops the child (in the same process group, it gets it too) and says so, as the CLI does.
         using var interrupted = new CancellationTokenSource();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
@@ -104,7 +105,7 @@ internal static class OneShot
         try
         {
             result = await SandboxedProcess.RunToEndAsync(start, timeLimit, interrupted.Token,
-                onOutputLine is null ? null : async line => saidWhy |= await onOutputLine(line));
+                onOutputLine is null ? null : async line => saidWhy |= await onOutputLine(line), withoutNetwork: limits.NoNetwork);
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {

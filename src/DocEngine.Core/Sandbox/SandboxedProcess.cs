@@ -97,9 +97,9 @@ public static partial class SandboxedProcess
     /// thrown (the caller turns a timeout into its own sentence).
     /// </summary>
     public static async Task<SandboxResult> RunToEndAsync(ProcessStartInfo start, TimeSpan limit, CancellationToken cancellationToken,
-        Func<string, Task>? onOutputLine = null)
+        Func<string, Task>? onOutputLine = null, bool withoutNetwork = false)
     {
-        using var process = Process.Start(start)!;
+        using var process = withoutNetwork ? StartWithoutNetwork(start) : Process.Start(start)!;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -155,10 +155,70 @@ public static partial class SandboxedProcess
         }
     }
 
+    /// <summary>
+    /// Starts <paramref name="start"/> (from <see cref="StartInfo"/> without <see cref="SandboxLimits.NoNetwork"/>) in a
+    /// network namespace of its own: as root, from a thread of this process that has just moved into a new one (a
+    /// process inherits the namespaces of the thread that starts it, and the thread then ends), so no <c>unshare</c>
+    /// program runs first; otherwise through <c>unshare</c> as <see cref="StartInfo"/> does; where neither works here,
+    /// as it is.
+    /// </summary>
+    public static Process StartWithoutNetwork(ProcessStartInfo start)
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            Process? started = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    if (UnshareThread(NewNetworkNamespace) == 0)
+                    {
+                        started = Process.Start(start)!;
+                    }
+                }
+                catch (Exception e)
+                {
+                    failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                }
+            }) { IsBackground = true, Name = "network namespace start" };
+            thread.Start();
+            thread.Join();
+            failure?.Throw();
+            if (started is not null)
+            {
+                return started;
+            }
+        }
+        if (NetworkIsolation.Value is not { } isolation)
+        {
+            return Process.Start(start)!;
+        }
+        var prefixed = new ProcessStartInfo(isolation[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = start.RedirectStandardOutput,
+            RedirectStandardError = start.RedirectStandardError,
+            RedirectStandardInput = start.RedirectStandardInput,
+            WorkingDirectory = start.WorkingDirectory,
+        };
+        prefixed.Environment.Clear();
+        foreach (var (name, value) in start.Environment)
+        {
+            prefixed.Environment[name] = value;
+        }
+        foreach (var argument in isolation.Skip(1).Append(start.FileName).Concat(start.ArgumentList))
+        {
+            prefixed.ArgumentList.Add(argument);
+        }
+        return Process.Start(prefixed)!;
+    }
+
+    private const int NewNetworkNamespace = 0x40000000; // CLONE_NEWNET
+
     /// <summary>True when a thread of this process may move into a network namespace of its own (the thread then ends).</summary>
     private static bool NetworkNamespaceOnThread()
     {
-        const int NewNetworkNamespace = 0x40000000; // CLONE_NEWNET
         var allowed = false;
         var thread = new Thread(() => allowed = UnshareThread(NewNetworkNamespace) == 0) { IsBackground = true, Name = "network namespace probe" };
         thread.Start();

@@ -28,6 +28,26 @@ public sealed class SandboxTests
         Assert.Equal(0, open.ExitCode); // the same command reaches the listener outside the sandbox: the test can fail
     }
 
+    [SkippableFact]
+    public async Task A_child_started_without_network_from_a_thread_of_its_own_cannot_reach_a_listener_on_loopback()
+    {
+        Requires.That(SandboxedProcess.CanIsolateNetwork,
+            "NETWORK NAMESPACES NOT AVAILABLE (unshare --net): converters and workers would run WITH network here; the sandbox test is SKIPPED.");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var start = SandboxedProcess.StartInfo("/bin/bash", ["-c", $"echo hello > /dev/tcp/127.0.0.1/{port}"], Path.GetTempPath(), new SandboxLimits(null, 10));
+
+        var isolated = await SandboxedProcess.RunToEndAsync(start, TimeSpan.FromSeconds(20), CancellationToken.None, withoutNetwork: true);
+        Assert.NotEqual(0, isolated.ExitCode);
+        Assert.False(listener.Pending());
+        var open = await SandboxedProcess.RunToEndAsync(start, TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(0, open.ExitCode); // the same start reaches the listener with network: the test can fail
+        // This process keeps its network: only the thread that started the child moved, and it has ended.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+    }
+
     [Fact]
     public void A_program_is_found_where_a_child_looks_for_it()
     {
