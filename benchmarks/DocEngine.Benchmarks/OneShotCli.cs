@@ -17,6 +17,19 @@ internal static class OneShotCli
     /// <summary>What runs, for messages and tables.</summary>
     public static string Describe => Installed is null ? "the Release build (`dotnet docengine.dll`)" : "the installed tool";
 
+    /// <summary>
+    /// How a command that <c>docengine-native</c> runs itself starts, for tables: the installed tool's command is that
+    /// native program (when it was packed with it), the Release build is .NET.
+    /// </summary>
+    public static string NativeStart => Installed is null
+        ? "the Release build (`dotnet docengine.dll`), .NET start-up included"
+        : "the installed tool: its native command `docengine-native` and a sandboxed child, start-up included";
+
+    /// <summary>How a command the CLI runs starts, for tables.</summary>
+    public static string CliStart => Installed is null
+        ? "the Release build (`dotnet docengine.dll`), .NET start-up included"
+        : "the installed tool: its native command hands it to the CLI on .NET, start-up included";
+
     /// <summary>The program and arguments that run <c>docengine</c> with <paramref name="arguments"/>.</summary>
     public static (string Program, string[] Arguments) Command(params string[] arguments) =>
         Installed is { } tool ? (tool, arguments) : ("dotnet", [Build, .. arguments]);

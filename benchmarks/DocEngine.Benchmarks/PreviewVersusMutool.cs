@@ -198,7 +198,7 @@ internal static class PreviewVersusMutool
                 var oneShot = UploadEndToEnd.Median(pdfRows.Values.Select(r => UploadEndToEnd.Median(r.OneShot)));
                 Console.WriteLine();
                 Console.WriteLine($"One-shot `docengine preview FILE --pages 1` ({OneShotCli.Describe}): median over the PDFs {oneShot:F0} ms; `mutool draw` page 1 {UploadEndToEnd.Median(pdfRows.Values.Select(r => r.PeerFirst())):F0} ms.");
-                rows.Add(ComparisonRow.Time($"One-shot page-1 preview, `docengine preview FILE --pages 1` as a fresh process ({OneShotCli.Describe}: .NET start-up, then `docengine-native` and its sandboxed child when installed): median over the {pdfs.Count} PDFs of medians of {runs}",
+                rows.Add(ComparisonRow.Time($"One-shot page-1 preview, `docengine preview FILE --pages 1` as a fresh process ({OneShotCli.NativeStart}): median over the {pdfs.Count} PDFs of medians of {runs}",
                     "`mutool draw` of page 1 (a process)", oneShot, UploadEndToEnd.Median(pdfRows.Values.Select(r => r.PeerFirst())), 2, 1));
             }
             if (saturated.Count > 0)

@@ -47,7 +47,7 @@ internal static class ProcessVersusVips
         ComparisonRow.Write(summary, [
             ComparisonRow.Time($"Thumbnail of a 12-MP photo (1600 px JPEG q85), in-process as the server and batch run it, median of {runs}", Peer,
                 Median(inProcess), Median(vips), 3, 1),
-            ComparisonRow.Time($"The same as a one-shot `docengine process` ({OneShotCli.Describe}, .NET start-up included), median of {runs}", Peer,
+            ComparisonRow.Time($"The same as a one-shot `docengine process` ({OneShotCli.CliStart}), median of {runs}", Peer,
                 Median(ours), Median(vips), 3, 1),
         ]);
         return 0;

@@ -6,7 +6,7 @@ namespace DocEngine.Native;
 /// The installed tool's command is this program (README "Install the CLI"): a command line it runs itself starts with no
 /// .NET runtime to load, and every other one is handed, before anything is written, to the CLI's own executable beside
 /// it (<c>docengine</c>, which runs <c>docengine.dll</c> on the installed .NET runtime), as is everything under
-/// <c>DOCENGINE_NATIVE=0</c>. The CLI never hands those back (<see cref="NativeHelper"/> reads the same command lines).
+/// <c>DOCENGINE_NATIVE=0</c>. The CLI never hands those back (its <c>NativeHelper</c> reads the same command lines).
 /// </summary>
 internal static class FrontDoor
 {

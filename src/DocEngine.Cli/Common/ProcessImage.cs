@@ -5,7 +5,7 @@ namespace DocEngine.Cli.Common;
 /// <summary>
 /// <c>execv</c>: this process becomes another program, with the same process id, streams, environment and exit code
 /// as seen by whoever started it. The hand-offs between the CLI and its ahead-of-time compiled front door
-/// (<see cref="NativeHelper"/>, <c>src/DocEngine.Native</c>) use it before either has written or started anything.
+/// (<c>NativeHelper</c>, <c>src/DocEngine.Native</c>) use it before either has written or started anything.
 /// </summary>
 internal static partial class ProcessImage
 {

@@ -69,6 +69,14 @@ public static partial class SandboxedProcess
             command.Add("--");
         }
         command.Add(executable);
+        return Create(command.Concat(arguments).ToList(), workingDirectory,
+            (environment ?? new Dictionary<string, string>()).Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)), redirectInput);
+    }
+
+    /// <summary>The start description of <paramref name="command"/> (program, then arguments): no shell, stdout and stderr redirected, only the named environment (and PATH).</summary>
+    private static ProcessStartInfo Create(IReadOnlyList<string> command, string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment,
+        bool redirectInput)
+    {
         var start = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false,
@@ -79,11 +87,11 @@ public static partial class SandboxedProcess
         };
         start.Environment.Clear();
         start.Environment["PATH"] = SearchPath;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
-        foreach (var argument in command.Skip(1).Concat(arguments))
+        foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
         }
@@ -194,24 +202,7 @@ public static partial class SandboxedProcess
         {
             return Process.Start(start)!;
         }
-        var prefixed = new ProcessStartInfo(isolation[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = start.RedirectStandardOutput,
-            RedirectStandardError = start.RedirectStandardError,
-            RedirectStandardInput = start.RedirectStandardInput,
-            WorkingDirectory = start.WorkingDirectory,
-        };
-        prefixed.Environment.Clear();
-        foreach (var (name, value) in start.Environment)
-        {
-            prefixed.Environment[name] = value;
-        }
-        foreach (var argument in isolation.Skip(1).Append(start.FileName).Concat(start.ArgumentList))
-        {
-            prefixed.ArgumentList.Add(argument);
-        }
-        return Process.Start(prefixed)!;
+        return Process.Start(Create([.. isolation, start.FileName, .. start.ArgumentList], start.WorkingDirectory, start.Environment, start.RedirectStandardInput))!;
     }
 
     private const int NewNetworkNamespace = 0x40000000; // CLONE_NEWNET
