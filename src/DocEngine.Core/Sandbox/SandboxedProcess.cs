@@ -172,31 +172,9 @@ public static partial class SandboxedProcess
     /// </summary>
     public static Process StartWithoutNetwork(ProcessStartInfo start)
     {
-        if (Environment.IsPrivilegedProcess)
+        if (Environment.IsPrivilegedProcess && InNewNetworkNamespace(() => Process.Start(start)!) is { } started)
         {
-            Process? started = null;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    if (UnshareThread(NewNetworkNamespace) == 0)
-                    {
-                        started = Process.Start(start)!;
-                    }
-                }
-                catch (Exception e)
-                {
-                    failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-                }
-            }) { IsBackground = true, Name = "network namespace start" };
-            thread.Start();
-            thread.Join();
-            failure?.Throw();
-            if (started is not null)
-            {
-                return started;
-            }
+            return started;
         }
         if (NetworkIsolation.Value is not { } isolation)
         {
@@ -207,14 +185,33 @@ public static partial class SandboxedProcess
 
     private const int NewNetworkNamespace = 0x40000000; // CLONE_NEWNET
 
-    /// <summary>True when a thread of this process may move into a network namespace of its own (the thread then ends).</summary>
-    private static bool NetworkNamespaceOnThread()
+    /// <summary>
+    /// Runs <paramref name="then"/> on a thread of this process that has just moved into a network namespace of its own
+    /// (until a process starts in it, the namespace is the thread's alone; the thread then ends), and gives its result;
+    /// null when the kernel refuses the move. What <paramref name="then"/> throws is thrown here.
+    /// </summary>
+    private static T? InNewNetworkNamespace<T>(Func<T> then) where T : class
     {
-        var allowed = false;
-        var thread = new Thread(() => allowed = UnshareThread(NewNetworkNamespace) == 0) { IsBackground = true, Name = "network namespace probe" };
+        T? result = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                if (UnshareThread(NewNetworkNamespace) == 0)
+                {
+                    result = then();
+                }
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }) { IsBackground = true, Name = "network namespace" };
         thread.Start();
         thread.Join();
-        return allowed;
+        failure?.Throw();
+        return result;
     }
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
@@ -229,7 +226,7 @@ public static partial class SandboxedProcess
         }
         // As root, the system call unshare(1) makes, tried on a thread that then ends (until a process starts in it, a
         // network namespace is the thread's alone): no process is started for it, which a one-shot command would wait for.
-        if (Environment.IsPrivilegedProcess && NetworkNamespaceOnThread())
+        if (Environment.IsPrivilegedProcess && InNewNetworkNamespace(() => Unshare) is not null)
         {
             return [Unshare, "--net", "--"];
         }

@@ -13,10 +13,8 @@ public sealed class SandboxTests
     {
         Requires.That(SandboxedProcess.CanIsolateNetwork,
             "NETWORK NAMESPACES NOT AVAILABLE (unshare --net): converters and workers would run WITH network here; the sandbox test is SKIPPED.");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var connect = new[] { "-c", $"echo hello > /dev/tcp/127.0.0.1/{port}" };
+        var (listener, connect) = Listen();
+        using var _ = listener;
 
         var isolated = await SandboxedProcess.RunToEndAsync(
             SandboxedProcess.StartInfo("/bin/bash", connect, Path.GetTempPath(), new SandboxLimits(null, 10, NoNetwork: true)), TimeSpan.FromSeconds(20), CancellationToken.None);
@@ -33,10 +31,9 @@ public sealed class SandboxTests
     {
         Requires.That(SandboxedProcess.CanIsolateNetwork,
             "NETWORK NAMESPACES NOT AVAILABLE (unshare --net): converters and workers would run WITH network here; the sandbox test is SKIPPED.");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var start = SandboxedProcess.StartInfo("/bin/bash", ["-c", $"echo hello > /dev/tcp/127.0.0.1/{port}"], Path.GetTempPath(), new SandboxLimits(null, 10));
+        var (listener, connect) = Listen();
+        using var _ = listener;
+        var start = SandboxedProcess.StartInfo("/bin/bash", connect, Path.GetTempPath(), new SandboxLimits(null, 10));
 
         var isolated = await SandboxedProcess.RunToEndAsync(start, TimeSpan.FromSeconds(20), CancellationToken.None, withoutNetwork: true);
         Assert.NotEqual(0, isolated.ExitCode);
@@ -45,7 +42,15 @@ public sealed class SandboxTests
         Assert.Equal(0, open.ExitCode); // the same start reaches the listener with network: the test can fail
         // This process keeps its network: only the thread that started the child moved, and it has ended.
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+    }
+
+    /// <summary>A listener on loopback, and bash's arguments that connect to it and write a line.</summary>
+    private static (TcpListener Listener, string[] Connect) Listen()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return (listener, ["-c", $"echo hello > /dev/tcp/127.0.0.1/{((IPEndPoint)listener.LocalEndpoint).Port}"]);
     }
 
     [Fact]
