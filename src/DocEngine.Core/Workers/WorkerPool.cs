@@ -94,6 +94,9 @@ public sealed class WorkerPool : IJobRunner, IAsyncDisposable
     /// <summary>Process ids of the workers alive now (for tests and diagnostics).</summary>
     public IReadOnlyList<int> ProcessIds => _all.Keys.Where(w => w.Healthy).Select(w => w.ProcessId).ToList();
 
+    /// <summary>Process ids of the workers running a job now (for tests and diagnostics).</summary>
+    public IReadOnlyList<int> BusyProcessIds => _all.Keys.Where(w => w.Healthy && w.Busy).Select(w => w.ProcessId).ToList();
+
     /// <summary>Where jobs' input and output files go: a directory both this process and the workers see.</summary>
     public string WorkDirectory => _workDirectory;
 

@@ -42,6 +42,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>True while a job is on its way to the worker or being run there.</summary>
+    public bool Busy => _busy;
+
     /// <summary>Starts a worker and waits until it says it is ready.</summary>
     public static async Task<WorkerProcess> StartAsync(WorkerOptions options, string workDirectory, CancellationToken cancellationToken)
     {
