@@ -145,6 +145,10 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 {
                     said.Add($"Shared {attempts.Merged} object(s) once that the file repeated (fonts, images, colour profiles and resources of merged parts).");
                 }
+                if (attempts.Fonts is { Fonts: > 0 } fonts)
+                {
+                    said.Add($"Dropped the glyphs nothing shows from {fonts.Fonts} embedded font(s), {ByteSize.Describe(fonts.BytesBefore)} → {ByteSize.Describe(fonts.BytesAfter)}; the text stays selectable.");
+                }
             }
             if (source.Repaired)
             {
@@ -485,6 +489,9 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
 
         /// <summary>Objects the last pass found identical to another and shared once.</summary>
         public int Merged { get; private set; }
+
+        /// <summary>Embedded fonts the last pass dropped unused glyphs from.</summary>
+        public PdfFontSubsetter.Outcome Fonts { get; private set; } = new(0, 0, 0);
         private readonly PdfImageRecompressor.Memo _memo = new();
 
         public async Task<Attempt> MakeAsync(Level? level)
@@ -531,6 +538,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 DropXfa(document);
             }
             Merged = PdfDeduplicator.Run(document, cancellationToken);
+            Fonts = PdfFontSubsetter.Run(document, cancellationToken);
             Redeflate(document, cancellationToken);
             var images = level is null
                 ? []

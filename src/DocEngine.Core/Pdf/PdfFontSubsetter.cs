@@ -1,0 +1,465 @@
+using System.IO.Compression;
+using PdfSharp.Pdf;
+using PdfSharp.Pdf.Advanced;
+
+namespace DocEngine.Core.Pdf;
+
+/// <summary>
+/// Drops the glyphs nothing draws from embedded fonts (issue 18): a PDF written with whole fonts embedded carries every
+/// glyph of each (hundreds of kilobytes a font) to show a few dozen. Text stays selectable and searchable: the
+/// ToUnicode maps, widths and glyph numbers are untouched, only the outlines of unused glyphs go (HarfBuzz's subsetter,
+/// glyph numbers kept). Only what can be proved unused is dropped:
+/// <list type="bullet">
+/// <item>fonts a content stream addresses by glyph number: TrueType-based CID fonts (<c>/CIDFontType2</c>) under an
+///   <c>Identity-H</c> or <c>Identity-V</c> encoding, mapped to glyphs by identity or a <c>/CIDToGIDMap</c> stream;</item>
+/// <item>used only from the resources of content the pass reads (pages, form XObjects and annotation appearances,
+///   patterns, Type 3 glyphs): never a form's default fonts (<c>/AcroForm /DR</c>), which a viewer fills fields with;</item>
+/// <item>with no <c>/CIDSet</c> (PDF/A-1 would then describe glyphs that are gone);</item>
+/// <item>in a document whose every content stream was read: one that cannot be (an unknown filter, a font name no
+///   resource gives) leaves every font whole.</item>
+/// </list>
+/// A string shown before the stream selects a font (a form drawn with its caller's font) counts for every font.
+/// </summary>
+internal static class PdfFontSubsetter
+{
+    /// <summary>Font programs stored in fewer bytes than this are left as they are: already subset, or too small to pay.</summary>
+    private const int MinStoredBytes = 2 * 1024;
+
+    /// <summary>What the pass did: font programs subset, and their stored bytes before and after.</summary>
+    public sealed record Outcome(int Fonts, long BytesBefore, long BytesAfter);
+
+    public static Outcome Run(PdfDocument document, CancellationToken cancellationToken)
+    {
+        var candidates = Candidates(document);
+        if (candidates.Count == 0 || !HarfBuzzSubsetter.IsAvailable)
+        {
+            return new Outcome(0, 0, 0);
+        }
+        var graph = ObjectGraph.From(document.Internals.Catalog, cancellationToken);
+        var usage = new Usage();
+        if (!usage.Read(document, graph, cancellationToken))
+        {
+            return new Outcome(0, 0, 0);
+        }
+
+        int fonts = 0;
+        long before = 0, after = 0;
+        foreach (var (program, users) in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!graph.Reached(program) || !OnlyUsedBy(program, users, graph, usage))
+            {
+                continue;
+            }
+            var glyphs = new HashSet<uint>();
+            foreach (var user in users.Where(graph.Reached))
+            {
+                glyphs.UnionWith(user.Glyphs(usage.CodesFor(user.Type0)));
+            }
+            var plain = Stream.Inflate(program);
+            var subset = plain is null ? null : HarfBuzzSubsetter.Subset(plain, glyphs);
+            if (subset is null)
+            {
+                continue;
+            }
+            var stored = Stream.Deflate(subset);
+            if (stored.Length >= program.Stream!.Value.Length)
+            {
+                continue;
+            }
+            before += program.Stream.Value.Length;
+            after += stored.Length;
+            fonts++;
+            program.Stream.Value = stored;
+            program.Elements.SetName("/Filter", "/FlateDecode");
+            program.Elements.Remove("/DecodeParms");
+            program.Elements.SetInteger("/Length1", subset.Length);
+        }
+        return new Outcome(fonts, before, after);
+    }
+
+    /// <summary>A Type 0 font over a TrueType CID font, as far as subsetting it needs.</summary>
+    private sealed record CidFont(PdfDictionary Type0, PdfDictionary Descendant, PdfDictionary Descriptor, byte[]? CidToGid)
+    {
+        /// <summary>The glyph numbers the 2-byte codes shown with it draw.</summary>
+        public IEnumerable<uint> Glyphs(IEnumerable<int> codes)
+        {
+            foreach (var cid in codes)
+            {
+                if (CidToGid is null)
+                {
+                    yield return (uint)cid;
+                }
+                else if (2 * cid + 1 < CidToGid.Length)
+                {
+                    yield return (uint)(CidToGid[2 * cid] << 8 | CidToGid[2 * cid + 1]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every embedded TrueType program big enough to pay, with the fonts over it that subsetting could serve.</summary>
+    private static Dictionary<PdfDictionary, List<CidFont>> Candidates(PdfDocument document)
+    {
+        var programs = new Dictionary<PdfDictionary, List<CidFont>>(ReferenceEqualityComparer.Instance);
+        var spoiled = new HashSet<PdfDictionary>(ReferenceEqualityComparer.Instance);
+        foreach (var descriptor in document.Internals.GetAllObjects().OfType<PdfDictionary>())
+        {
+            if (descriptor.Elements.GetDictionary("/FontFile2") is { Stream: not null } program && program.Stream.Value.Length >= MinStoredBytes)
+            {
+                programs.TryAdd(program, []);
+            }
+        }
+        if (programs.Count == 0)
+        {
+            return programs;
+        }
+        foreach (var type0 in document.Internals.GetAllObjects().OfType<PdfDictionary>())
+        {
+            if (type0.Elements.GetName("/Subtype") != "/Type0"
+                || type0.Elements.GetArray("/DescendantFonts") is not { Elements.Count: 1 } descendants
+                || descendants.Elements.GetDictionary(0) is not { } descendant
+                || descendant.Elements.GetDictionary("/FontDescriptor") is not { } descriptor
+                || descriptor.Elements.GetDictionary("/FontFile2") is not { } program
+                || !programs.ContainsKey(program))
+            {
+                continue;
+            }
+            var byIdentity = type0.Elements.GetName("/Encoding") is "/Identity-H" or "/Identity-V";
+            (bool Ok, byte[]? Bytes) map = descendant.Elements["/CIDToGIDMap"] switch
+            {
+                null or PdfName { Value: "/Identity" } => (true, null),
+                PdfReference { Value: PdfDictionary { Stream: not null } stream } => Stream.Inflate(stream) is { } bytes ? (true, bytes) : (false, null),
+                _ => (false, null),
+            };
+            if (byIdentity && map.Ok && descendant.Elements.GetName("/Subtype") == "/CIDFontType2" && !descriptor.Elements.ContainsKey("/CIDSet"))
+            {
+                programs[program].Add(new CidFont(type0, descendant, descriptor, map.Bytes));
+            }
+            else
+            {
+                spoiled.Add(program);
+            }
+        }
+        foreach (var program in programs.Keys.Where(p => programs[p].Count == 0 || spoiled.Contains(p)).ToList())
+        {
+            programs.Remove(program);
+        }
+        return programs;
+    }
+
+    /// <summary>
+    /// True when everything that points at the program, and at the fonts and descriptors over it, is one of
+    /// <paramref name="users"/>, and each Type 0 font is named only by resources whose content the pass read.
+    /// </summary>
+    private static bool OnlyUsedBy(PdfDictionary program, List<CidFont> users, ObjectGraph graph, Usage usage)
+    {
+        var descriptors = users.Select(u => (PdfObject)u.Descriptor).ToHashSet(ReferenceEqualityComparer.Instance);
+        var descendants = users.Select(u => (PdfObject)u.Descendant).ToHashSet(ReferenceEqualityComparer.Instance);
+        var arrays = users.Select(u => (PdfObject)u.Type0.Elements.GetArray("/DescendantFonts")!).ToHashSet(ReferenceEqualityComparer.Instance);
+        return graph.PointedFrom(program).All(descriptors.Contains)
+            && users.All(u => graph.PointedFrom(u.Descriptor).All(descendants.Contains))
+            && users.All(u => graph.PointedFrom(u.Descendant).All(arrays.Contains))
+            && users.All(u => graph.PointedFrom(u.Type0).All(usage.IsReadFontResources) && !usage.IsFormDefault(u.Type0));
+    }
+
+    /// <summary>The objects reachable from the catalog, and for each indirect one the dictionaries and arrays that point at it.</summary>
+    private sealed class ObjectGraph
+    {
+        private readonly Dictionary<PdfObject, List<PdfObject>> _from = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Every stream reached (content candidates), in the order found.</summary>
+        public List<PdfDictionary> Streams { get; } = [];
+
+        /// <summary>Every Type 3 font reached.</summary>
+        public List<PdfDictionary> Type3Fonts { get; } = [];
+
+        public static ObjectGraph From(PdfDictionary catalog, CancellationToken cancellationToken)
+        {
+            var graph = new ObjectGraph();
+            graph._from[catalog] = [];
+            var pending = new Stack<PdfObject>([catalog]);
+            while (pending.TryPop(out var item))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (item is PdfDictionary dictionary)
+                {
+                    if (dictionary.Stream is not null)
+                    {
+                        graph.Streams.Add(dictionary);
+                    }
+                    if (dictionary.Elements.GetName("/Subtype") == "/Type3")
+                    {
+                        graph.Type3Fonts.Add(dictionary);
+                    }
+                    foreach (var key in dictionary.Elements.Keys)
+                    {
+                        graph.Visit(dictionary, dictionary.Elements[key], pending);
+                    }
+                }
+                else if (item is PdfArray array)
+                {
+                    foreach (var element in array.Elements)
+                    {
+                        graph.Visit(array, element, pending);
+                    }
+                }
+            }
+            return graph;
+        }
+
+        private void Visit(PdfObject container, PdfItem? item, Stack<PdfObject> pending)
+        {
+            switch (item)
+            {
+                case PdfReference { Value: { } target }:
+                    if (_from.TryGetValue(target, out var from))
+                    {
+                        from.Add(container);
+                    }
+                    else
+                    {
+                        _from[target] = [container];
+                        pending.Push(target);
+                    }
+                    break;
+                case PdfDictionary or PdfArray:
+                    pending.Push((PdfObject)item);
+                    break;
+            }
+        }
+
+        public bool Reached(PdfObject item) => _from.ContainsKey(item);
+
+        public bool Reached(CidFont font) => Reached(font.Type0);
+
+        /// <summary>The dictionaries and arrays holding a reference to <paramref name="item"/>.</summary>
+        public IReadOnlyList<PdfObject> PointedFrom(PdfObject item) => _from.GetValueOrDefault(item) ?? [];
+    }
+
+    /// <summary>Which codes each font shows, read from every content stream of the document.</summary>
+    private sealed class Usage
+    {
+        private readonly HashSet<PdfObject> _fontResources = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<PdfObject, HashSet<int>> _codes = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<int> _everyFont = [];
+
+        private readonly HashSet<PdfObject> _formDefaults = new(ReferenceEqualityComparer.Instance);
+
+        public bool IsReadFontResources(PdfObject container) => _fontResources.Contains(container);
+
+        /// <summary>True for a font of the form's default resources, which a viewer may fill any field with.</summary>
+        public bool IsFormDefault(PdfObject font) => _formDefaults.Contains(font);
+
+        /// <summary>The 2-byte codes shown with <paramref name="font"/>, and those shown before any font was selected.</summary>
+        public IEnumerable<int> CodesFor(PdfDictionary font) => (_codes.GetValueOrDefault(font) ?? []).Concat(_everyFont);
+
+        /// <summary>Reads every content stream; false when one cannot be read or names a font its resources lack.</summary>
+        public bool Read(PdfDocument document, ObjectGraph graph, CancellationToken cancellationToken)
+        {
+            if (document.Internals.Catalog.Elements.GetDictionary("/AcroForm")?.Elements.GetDictionary("/DR")?.Elements.GetDictionary("/Font") is { } defaults)
+            {
+                foreach (var key in defaults.Elements.Keys)
+                {
+                    if (Resolve(defaults, key[1..]) is { } font)
+                    {
+                        _formDefaults.Add(font);
+                    }
+                }
+            }
+            var read = new HashSet<PdfObject>(ReferenceEqualityComparer.Instance);
+            foreach (var page in document.Pages)
+            {
+                var contents = new List<byte>();
+                foreach (var stream in ContentStreams(page.Elements["/Contents"]))
+                {
+                    read.Add(stream);
+                    if (Stream.Inflate(stream) is not { } bytes)
+                    {
+                        return false;
+                    }
+                    contents.AddRange(bytes);
+                    contents.Add((byte)'\n');
+                }
+                if (!Take(contents.ToArray(), Inherited(page, "/Resources"), cancellationToken))
+                {
+                    return false;
+                }
+            }
+            foreach (var font in graph.Type3Fonts)
+            {
+                if (font.Elements.GetDictionary("/CharProcs") is not { } procedures)
+                {
+                    continue;
+                }
+                foreach (var key in procedures.Elements.Keys)
+                {
+                    if (procedures.Elements.GetDictionary(key) is not { Stream: not null } procedure)
+                    {
+                        continue;
+                    }
+                    read.Add(procedure);
+                    if (Stream.Inflate(procedure) is not { } bytes
+                        || !Take(bytes, font.Elements.GetDictionary("/Resources"), cancellationToken))
+                    {
+                        return false;
+                    }
+                }
+            }
+            // Form XObjects (annotation appearances among them) and tiling patterns: any stream with resources, a
+            // bounding box or the form subtype. Images and font programs have none of these.
+            foreach (var stream in graph.Streams.Where(s => !read.Contains(s)))
+            {
+                var elements = stream.Elements;
+                if (elements.GetName("/Subtype") is "/Image" || elements.ContainsKey("/ShadingType") || elements.ContainsKey("/FunctionType")
+                    || !(elements.ContainsKey("/Resources") || elements.ContainsKey("/BBox") || elements.GetName("/Subtype") == "/Form"))
+                {
+                    continue;
+                }
+                if (Stream.Inflate(stream) is not { } bytes || !Take(bytes, elements.GetDictionary("/Resources"), cancellationToken))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static IEnumerable<PdfDictionary> ContentStreams(PdfItem? contents) => contents switch
+        {
+            PdfReference { Value: var value } => ContentStreams(value),
+            PdfDictionary { Stream: not null } stream => [stream],
+            PdfArray array => array.Elements.SelectMany(ContentStreams),
+            _ => [],
+        };
+
+        private static PdfDictionary? Inherited(PdfDictionary page, string key)
+        {
+            for (var (node, depth) = (page, 0); node is not null && depth < 64; node = node.Elements.GetDictionary("/Parent"), depth++)
+            {
+                if (node.Elements.GetDictionary(key) is { } value)
+                {
+                    return value;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Records what one content stream shows with which font of <paramref name="resources"/>.</summary>
+        private bool Take(byte[] content, PdfDictionary? resources, CancellationToken cancellationToken)
+        {
+            var fonts = resources?.Elements.GetDictionary("/Font");
+            if (fonts is not null)
+            {
+                _fontResources.Add(fonts);
+            }
+            var selected = new List<PdfObject>();
+            var shown = new List<byte[]>();
+            var beforeAnyFont = new List<byte[]>();
+            var ok = ContentText.Read(content, cancellationToken, fontName =>
+            {
+                var font = fonts is null ? null : Resolve(fonts, fontName);
+                if (font is null)
+                {
+                    return false;
+                }
+                selected.Add(font);
+                return true;
+            }, text => (selected.Count == 0 ? beforeAnyFont : shown).Add(text));
+            if (!ok)
+            {
+                return false;
+            }
+            // Every string counts for every font the stream selects, wherever it selects it (q/Q and forms drawn from
+            // here restore or inherit fonts): a glyph kept that was not needed costs bytes, one dropped costs the text.
+            var codes = Codes(shown);
+            foreach (var font in selected.Distinct(ReferenceEqualityComparer.Instance).Cast<PdfObject>())
+            {
+                if (!_codes.TryGetValue(font, out var set))
+                {
+                    _codes[font] = set = [];
+                }
+                set.UnionWith(codes);
+                set.UnionWith(Codes(beforeAnyFont));
+            }
+            _everyFont.UnionWith(Codes(beforeAnyFont));
+            return true;
+        }
+
+        private static PdfObject? Resolve(PdfDictionary fonts, string name) =>
+            fonts.Elements["/" + name] is PdfReference { Value: PdfDictionary font } ? font : fonts.Elements["/" + name] as PdfDictionary;
+
+        private static HashSet<int> Codes(List<byte[]> strings)
+        {
+            var codes = new HashSet<int>();
+            foreach (var text in strings)
+            {
+                for (var i = 0; i + 1 < text.Length; i += 2)
+                {
+                    codes.Add(text[i] << 8 | text[i + 1]);
+                }
+            }
+            return codes;
+        }
+    }
+
+    /// <summary>Stream bytes as the pass reads and writes them: plain or Flate only (nothing else is needed here).</summary>
+    private static class Stream
+    {
+        private const int MaxInflated = 256 << 20;
+
+        /// <summary>The stream's decoded bytes, or null when it is neither plain nor plainly Flate-compressed, or broken.</summary>
+        public static byte[]? Inflate(PdfDictionary stream)
+        {
+            if (stream.Stream is null || stream.Elements.ContainsKey("/DecodeParms"))
+            {
+                return null;
+            }
+            var filter = stream.Elements["/Filter"] switch
+            {
+                null => "",
+                PdfName name => name.Value,
+                PdfArray { Elements.Count: 0 } => "",
+                PdfArray { Elements.Count: 1 } array => (array.Elements[0] as PdfName)?.Value,
+                _ => null,
+            };
+            if (filter == "")
+            {
+                return stream.Stream.Value;
+            }
+            if (filter != "/FlateDecode")
+            {
+                return null;
+            }
+            try
+            {
+                using var inflater = new ZLibStream(new MemoryStream(stream.Stream.Value), CompressionMode.Decompress);
+                using var inflated = new MemoryStream();
+                var buffer = new byte[81920];
+                int read;
+                while ((read = inflater.Read(buffer)) > 0)
+                {
+                    if (inflated.Length + read > MaxInflated)
+                    {
+                        return null;
+                    }
+                    inflated.Write(buffer, 0, read);
+                }
+                return inflated.ToArray();
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                return null;
+            }
+        }
+
+        public static byte[] Deflate(byte[] plain)
+        {
+            using var deflated = new MemoryStream();
+            using (var deflater = new ZLibStream(deflated, CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                deflater.Write(plain);
+            }
+            return deflated.ToArray();
+        }
+    }
+}
