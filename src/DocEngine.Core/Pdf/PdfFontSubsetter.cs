@@ -10,8 +10,9 @@ namespace DocEngine.Core.Pdf;
 /// ToUnicode maps, widths and glyph numbers are untouched, only the outlines of unused glyphs go (HarfBuzz's subsetter,
 /// glyph numbers kept). Only what can be proved unused is dropped:
 /// <list type="bullet">
-/// <item>fonts a content stream addresses by glyph number: TrueType-based CID fonts (<c>/CIDFontType2</c>) under an
-///   <c>Identity-H</c> or <c>Identity-V</c> encoding, mapped to glyphs by identity or a <c>/CIDToGIDMap</c> stream;</item>
+/// <item>TrueType programs (<c>/FontFile2</c>) under a Type 0 font over a CID font (<c>/CIDFontType2</c>, encoding
+///   <c>Identity-H</c> or <c>Identity-V</c>, glyphs by identity or a <c>/CIDToGIDMap</c> stream), or under simple
+///   TrueType fonts (one byte a character: every way a viewer may go from code to glyph is kept, <see cref="SimpleTrueType"/>);</item>
 /// <item>used only from the resources of content the pass reads (pages, form XObjects and annotation appearances,
 ///   patterns, Type 3 glyphs): never a form's default fonts (<c>/AcroForm /DR</c>), which a viewer fills fields with;</item>
 /// <item>with no <c>/CIDSet</c> (PDF/A-1 would then describe glyphs that are gone);</item>
@@ -47,18 +48,21 @@ internal static class PdfFontSubsetter
         foreach (var (program, users) in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!graph.Reached(program) || !OnlyUsedBy(program, users, graph, usage))
+            if (!graph.Reached(program) || !OnlyUsedBy(program, users, graph, usage) || Stream.Inflate(program) is not { } plain)
             {
                 continue;
             }
             var glyphs = new HashSet<uint>();
-            foreach (var user in users.Where(graph.Reached))
+            foreach (var user in users.Where(u => graph.Reached(u.Font)))
             {
-                glyphs.UnionWith(user.Glyphs(usage.CodesFor(user.Type0)));
+                if (user.Glyphs(plain, usage) is not { } used)
+                {
+                    glyphs = null;
+                    break;
+                }
+                glyphs.UnionWith(used);
             }
-            var plain = Stream.Inflate(program);
-            var subset = plain is null ? null : HarfBuzzSubsetter.Subset(plain, glyphs);
-            if (subset is null)
+            if (glyphs is null || HarfBuzzSubsetter.Subset(plain, glyphs) is not { } subset)
             {
                 continue;
             }
@@ -78,30 +82,28 @@ internal static class PdfFontSubsetter
         return new Outcome(fonts, before, after);
     }
 
-    /// <summary>A Type 0 font over a TrueType CID font, as far as subsetting it needs.</summary>
-    private sealed record CidFont(PdfDictionary Type0, PdfDictionary Descendant, PdfDictionary Descriptor, byte[]? CidToGid)
+    /// <summary>
+    /// A font over an embedded TrueType program, as far as subsetting it needs: a Type 0 font over a TrueType CID font
+    /// (<paramref name="Descendant"/>, with its CID-to-glyph map, null for identity), or a simple TrueType font.
+    /// </summary>
+    private sealed record FontUse(PdfDictionary Font, PdfDictionary? Descendant, PdfDictionary Descriptor, byte[]? CidToGid)
     {
-        /// <summary>The glyph numbers the 2-byte codes shown with it draw.</summary>
-        public IEnumerable<uint> Glyphs(IEnumerable<int> codes)
+        /// <summary>The glyph numbers what the document shows with it may draw; null when that cannot be told.</summary>
+        public IEnumerable<uint>? Glyphs(byte[] program, Usage usage)
         {
-            foreach (var cid in codes)
+            if (Descendant is null)
             {
-                if (CidToGid is null)
-                {
-                    yield return (uint)cid;
-                }
-                else if (2 * cid + 1 < CidToGid.Length)
-                {
-                    yield return (uint)(CidToGid[2 * cid] << 8 | CidToGid[2 * cid + 1]);
-                }
+                return SimpleTrueType.Glyphs(program, Font, usage.BytesFor(Font));
             }
+            return usage.CodesFor(Font).Select(cid => CidToGid is null ? (uint)cid
+                : 2 * cid + 1 < CidToGid.Length ? (uint)(CidToGid[2 * cid] << 8 | CidToGid[2 * cid + 1]) : 0u);
         }
     }
 
-    /// <summary>Every embedded TrueType program big enough to pay, with the fonts over it that subsetting could serve.</summary>
-    private static Dictionary<PdfDictionary, List<CidFont>> Candidates(PdfDocument document)
+    /// <summary>Every embedded TrueType program big enough to pay, with the fonts over it, when subsetting could serve them all.</summary>
+    private static Dictionary<PdfDictionary, List<FontUse>> Candidates(PdfDocument document)
     {
-        var programs = new Dictionary<PdfDictionary, List<CidFont>>(ReferenceEqualityComparer.Instance);
+        var programs = new Dictionary<PdfDictionary, List<FontUse>>(ReferenceEqualityComparer.Instance);
         var spoiled = new HashSet<PdfDictionary>(ReferenceEqualityComparer.Instance);
         foreach (var descriptor in document.Internals.GetAllObjects().OfType<PdfDictionary>())
         {
@@ -114,27 +116,34 @@ internal static class PdfFontSubsetter
         {
             return programs;
         }
-        foreach (var type0 in document.Internals.GetAllObjects().OfType<PdfDictionary>())
+        foreach (var font in document.Internals.GetAllObjects().OfType<PdfDictionary>())
         {
-            if (type0.Elements.GetName("/Subtype") != "/Type0"
-                || type0.Elements.GetArray("/DescendantFonts") is not { Elements.Count: 1 } descendants
-                || descendants.Elements.GetDictionary(0) is not { } descendant
-                || descendant.Elements.GetDictionary("/FontDescriptor") is not { } descriptor
+            var subtype = font.Elements.GetName("/Subtype");
+            var descendant = subtype == "/Type0" && font.Elements.GetArray("/DescendantFonts") is { Elements.Count: 1 } descendants
+                ? descendants.Elements.GetDictionary(0)
+                : null;
+            if (subtype is not ("/Type0" or "/TrueType")
+                || (descendant ?? font).Elements.GetDictionary("/FontDescriptor") is not { } descriptor
                 || descriptor.Elements.GetDictionary("/FontFile2") is not { } program
                 || !programs.ContainsKey(program))
             {
                 continue;
             }
-            var byIdentity = type0.Elements.GetName("/Encoding") is "/Identity-H" or "/Identity-V";
-            (bool Ok, byte[]? Bytes) map = descendant.Elements["/CIDToGIDMap"] switch
+            if (subtype == "/TrueType")
+            {
+                programs[program].Add(new FontUse(font, null, descriptor, null));
+                continue;
+            }
+            (bool Ok, byte[]? Bytes) map = descendant?.Elements["/CIDToGIDMap"] switch
             {
                 null or PdfName { Value: "/Identity" } => (true, null),
                 PdfReference { Value: PdfDictionary { Stream: not null } stream } => Stream.Inflate(stream) is { } bytes ? (true, bytes) : (false, null),
                 _ => (false, null),
             };
-            if (byIdentity && map.Ok && descendant.Elements.GetName("/Subtype") == "/CIDFontType2" && !descriptor.Elements.ContainsKey("/CIDSet"))
+            if (font.Elements.GetName("/Encoding") is "/Identity-H" or "/Identity-V" && map.Ok
+                && descendant?.Elements.GetName("/Subtype") == "/CIDFontType2" && !descriptor.Elements.ContainsKey("/CIDSet"))
             {
-                programs[program].Add(new CidFont(type0, descendant, descriptor, map.Bytes));
+                programs[program].Add(new FontUse(font, descendant, descriptor, map.Bytes));
             }
             else
             {
@@ -150,17 +159,18 @@ internal static class PdfFontSubsetter
 
     /// <summary>
     /// True when everything that points at the program, and at the fonts and descriptors over it, is one of
-    /// <paramref name="users"/>, and each Type 0 font is named only by resources whose content the pass read.
+    /// <paramref name="users"/>, and each font is named only by resources whose content the pass read.
     /// </summary>
-    private static bool OnlyUsedBy(PdfDictionary program, List<CidFont> users, ObjectGraph graph, Usage usage)
+    private static bool OnlyUsedBy(PdfDictionary program, List<FontUse> users, ObjectGraph graph, Usage usage)
     {
         var descriptors = users.Select(u => (PdfObject)u.Descriptor).ToHashSet(ReferenceEqualityComparer.Instance);
-        var descendants = users.Select(u => (PdfObject)u.Descendant).ToHashSet(ReferenceEqualityComparer.Instance);
-        var arrays = users.Select(u => (PdfObject)u.Type0.Elements.GetArray("/DescendantFonts")!).ToHashSet(ReferenceEqualityComparer.Instance);
+        var overDescriptors = users.Select(u => (PdfObject)(u.Descendant ?? u.Font)).ToHashSet(ReferenceEqualityComparer.Instance);
+        var arrays = users.Where(u => u.Descendant is not null)
+            .Select(u => (PdfObject)u.Font.Elements.GetArray("/DescendantFonts")!).ToHashSet(ReferenceEqualityComparer.Instance);
         return graph.PointedFrom(program).All(descriptors.Contains)
-            && users.All(u => graph.PointedFrom(u.Descriptor).All(descendants.Contains))
-            && users.All(u => graph.PointedFrom(u.Descendant).All(arrays.Contains))
-            && users.All(u => graph.PointedFrom(u.Type0).All(usage.IsReadFontResources) && !usage.IsFormDefault(u.Type0));
+            && users.All(u => graph.PointedFrom(u.Descriptor).All(overDescriptors.Contains))
+            && users.All(u => u.Descendant is null || graph.PointedFrom(u.Descendant).All(arrays.Contains))
+            && users.All(u => graph.PointedFrom(u.Font).All(usage.IsReadFontResources) && !usage.IsFormDefault(u.Font));
     }
 
     /// <summary>The objects reachable from the catalog, and for each indirect one the dictionaries and arrays that point at it.</summary>
@@ -231,8 +241,6 @@ internal static class PdfFontSubsetter
 
         public bool Reached(PdfObject item) => _from.ContainsKey(item);
 
-        public bool Reached(CidFont font) => Reached(font.Type0);
-
         /// <summary>The dictionaries and arrays holding a reference to <paramref name="item"/>.</summary>
         public IReadOnlyList<PdfObject> PointedFrom(PdfObject item) => _from.GetValueOrDefault(item) ?? [];
     }
@@ -241,8 +249,8 @@ internal static class PdfFontSubsetter
     private sealed class Usage
     {
         private readonly HashSet<PdfObject> _fontResources = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<PdfObject, HashSet<int>> _codes = new(ReferenceEqualityComparer.Instance);
-        private readonly HashSet<int> _everyFont = [];
+        private readonly Dictionary<PdfObject, List<byte[]>> _shown = new(ReferenceEqualityComparer.Instance);
+        private readonly List<byte[]> _everyFont = [];
 
         private readonly HashSet<PdfObject> _formDefaults = new(ReferenceEqualityComparer.Instance);
 
@@ -252,7 +260,10 @@ internal static class PdfFontSubsetter
         public bool IsFormDefault(PdfObject font) => _formDefaults.Contains(font);
 
         /// <summary>The 2-byte codes shown with <paramref name="font"/>, and those shown before any font was selected.</summary>
-        public IEnumerable<int> CodesFor(PdfDictionary font) => (_codes.GetValueOrDefault(font) ?? []).Concat(_everyFont);
+        public IEnumerable<int> CodesFor(PdfDictionary font) => Pairs(_shown.GetValueOrDefault(font) ?? []).Concat(Pairs(_everyFont));
+
+        /// <summary>The 1-byte codes shown with <paramref name="font"/>, and those shown before any font was selected.</summary>
+        public IEnumerable<int> BytesFor(PdfDictionary font) => (_shown.GetValueOrDefault(font) ?? []).Concat(_everyFont).SelectMany(s => s).Select(b => (int)b).Distinct();
 
         /// <summary>Reads every content stream; false when one cannot be read or names a font its resources lack.</summary>
         public bool Read(PdfDocument document, ObjectGraph graph, CancellationToken cancellationToken)
@@ -371,35 +382,24 @@ internal static class PdfFontSubsetter
             }
             // Every string counts for every font the stream selects, wherever it selects it (q/Q and forms drawn from
             // here restore or inherit fonts): a glyph kept that was not needed costs bytes, one dropped costs the text.
-            var codes = Codes(shown);
             foreach (var font in selected.Distinct(ReferenceEqualityComparer.Instance).Cast<PdfObject>())
             {
-                if (!_codes.TryGetValue(font, out var set))
+                if (!_shown.TryGetValue(font, out var strings))
                 {
-                    _codes[font] = set = [];
+                    _shown[font] = strings = [];
                 }
-                set.UnionWith(codes);
-                set.UnionWith(Codes(beforeAnyFont));
+                strings.AddRange(shown);
+                strings.AddRange(beforeAnyFont);
             }
-            _everyFont.UnionWith(Codes(beforeAnyFont));
+            _everyFont.AddRange(beforeAnyFont);
             return true;
         }
 
         private static PdfObject? Resolve(PdfDictionary fonts, string name) =>
             fonts.Elements["/" + name] is PdfReference { Value: PdfDictionary font } ? font : fonts.Elements["/" + name] as PdfDictionary;
 
-        private static HashSet<int> Codes(List<byte[]> strings)
-        {
-            var codes = new HashSet<int>();
-            foreach (var text in strings)
-            {
-                for (var i = 0; i + 1 < text.Length; i += 2)
-                {
-                    codes.Add(text[i] << 8 | text[i + 1]);
-                }
-            }
-            return codes;
-        }
+        private static IEnumerable<int> Pairs(List<byte[]> strings) =>
+            strings.SelectMany(text => Enumerable.Range(0, text.Length / 2).Select(i => text[2 * i] << 8 | text[2 * i + 1])).Distinct();
     }
 
     /// <summary>Stream bytes as the pass reads and writes them: plain or Flate only (nothing else is needed here).</summary>
