@@ -14,7 +14,8 @@ namespace DocEngine.Benchmarks;
 /// <c>fit-vs-gs [--runs 2] [--summary-json FILE]</c>: issue 18's two compression rows, on every input of 1 MB or more —
 /// the PDFs of that size in <c>../shared/scans</c>, the two scans <c>compress-vs-gs</c> assembles (3-page 300-dpi
 /// lossless TIFF scan, 20-page phone scan) and the two packets of <see cref="Packets"/> (18 pages of 400-dpi bilevel
-/// scans merged from three PDFs; a merged packet of forms). In the same run, on each input:
+/// scans merged from three PDFs; a merged packet of forms; a letter with its fonts embedded whole, when the machine has
+/// the fonts). In the same run, on each input:
 /// <list type="bullet">
 /// <item><b>Fit to 4 MB</b>: DocEngine with a 4 MB budget (in-process, as a worker runs it) against Ghostscript
 ///   <c>/ebook</c>, then <c>/screen</c> when /ebook is over 4 MB (what a person would try). Bar: one file wherever gs
@@ -175,6 +176,7 @@ internal static class FitVersusGhostscript
     [
         Packets.BilevelScans([.. Packets.BilevelSources.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "bilevel-400dpi-18-pages.pdf")),
         Packets.Merge([.. Packets.MergedParts.Select(s => Path.Combine(scans, s))], Path.Combine(folder, "merged-forms-packet.pdf")),
+        .. Packets.LetterInWholeFonts(Path.Combine(folder, "letter-in-whole-fonts.pdf")) is { } letter ? [letter] : Array.Empty<string>(),
     ];
 
     private static string Scans() => Path.GetFullPath(Path.Combine(UploadEndToEnd.FindRepository(), "..", "shared", "scans"));

@@ -1,4 +1,6 @@
 using DocEngine.Core.Imaging;
+using PdfSharp.Drawing;
+using PdfSharp.Fonts;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Advanced;
 using PdfSharp.Pdf.IO;
@@ -11,7 +13,7 @@ namespace DocEngine.Benchmarks;
 /// <summary>
 /// Application packets as applicants send them (issue 18): several PDFs merged into one, as a "combine files" tool
 /// does (each part's fonts, images and profiles copied again), and an 18-page packet of 400-dpi black-and-white scans
-/// merged from three scanners' PDFs. Shared by the benchmarks and the tests (linked into the test project), so both
+/// merged from three scanners' PDFs; a letter whose fonts are embedded whole, as report generators may write it. Shared by the benchmarks and the tests (linked into the test project), so both
 /// measure the same files.
 /// </summary>
 internal static class Packets
@@ -103,6 +105,46 @@ internal static class Packets
         return (pixels, width, height);
     }
 
+    /// <summary>The TrueType fonts the letter is written in, those of them this machine has (the server's build installs fonts-liberation2 and fonts-crosextra-carlito; fonts-dejavu-core comes with fontconfig).</summary>
+    public static readonly string[] LetterFonts = ["DejaVuSans.ttf", "Carlito-Regular.ttf", "DejaVuSerif.ttf", "LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf"];
+
+    /// <summary>
+    /// A letter of one page per font of <see cref="LetterFonts"/> this machine has, each font embedded whole (PDFsharp's
+    /// complete-font embedding), alternately as a CID font (Unicode) and as a simple TrueType font (WinAnsi); null when
+    /// the machine has none of them.
+    /// </summary>
+    public static string? LetterInWholeFonts(string output)
+    {
+        var fonts = LetterFonts.Where(f => MachineFonts.Find(f) is not null).ToList();
+        if (fonts.Count == 0)
+        {
+            return null;
+        }
+        MachineFonts.Install();
+        using var document = new PdfDocument();
+        for (var i = 0; i < fonts.Count; i++)
+        {
+            var encoding = i % 2 == 0 ? PdfFontEncoding.Unicode : PdfFontEncoding.WinAnsi;
+            var font = new XFont(fonts[i], 11, XFontStyleEx.Regular, new XPdfFontOptions(encoding, PdfFontEmbedding.EmbedCompleteFontFile));
+            var page = document.AddPage();
+            using var graphics = XGraphics.FromPdfPage(page);
+            var lines = new[]
+            {
+                "Application for permanent residence: supporting letter",
+                $"Page {i + 1} of {fonts.Count}, written in {Path.GetFileNameWithoutExtension(fonts[i])}.",
+                "To whom it may concern: the applicant has worked with us since 2019 as a senior analyst,",
+                "full time, 37.5 hours a week, at a salary of 64,200 a year. Reference no. AB-1234/56.",
+                "Questions? Write to hr@example.org or call +1 (555) 010-2030 between 9:00 and 17:00.",
+            };
+            for (var line = 0; line < lines.Length; line++)
+            {
+                graphics.DrawString(lines[line], font, XBrushes.Black, new XPoint(72, 100 + 18 * line));
+            }
+        }
+        document.Save(output);
+        return output;
+    }
+
     private enum Storage { Uncompressed, Deflated, Group4 }
 
     private static void AddBilevelPage(PdfDocument document, byte[] pixels, int width, int height, int dpi, Storage storage)
@@ -169,4 +211,33 @@ internal static class Packets
         document.Internals.AddObject(content);
         page.Elements["/Contents"] = content.Reference;
     }
+}
+
+/// <summary>PDFsharp's fonts for <see cref="Packets.LetterInWholeFonts"/> and the tests: a TrueType file of this machine, its file name as the family name.</summary>
+internal sealed class MachineFonts : IFontResolver
+{
+    private static readonly Lock Gate = new();
+    private static bool _installed;
+
+    /// <summary>Where the font file of that name is under /usr/share/fonts, or null.</summary>
+    public static string? Find(string fileName) => Directory.Exists("/usr/share/fonts")
+        ? Directory.EnumerateFiles("/usr/share/fonts", fileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault()
+        : null;
+
+    /// <summary>Makes these PDFsharp's fonts (once a process: PDFsharp takes one resolver).</summary>
+    public static void Install()
+    {
+        lock (Gate)
+        {
+            if (!_installed)
+            {
+                GlobalFontSettings.FontResolver = new MachineFonts();
+                _installed = true;
+            }
+        }
+    }
+
+    public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) => Find(familyName) is null ? null : new FontResolverInfo(familyName);
+
+    public byte[]? GetFont(string faceName) => Find(faceName) is { } path ? File.ReadAllBytes(path) : null;
 }

@@ -20,8 +20,8 @@ internal static partial class HarfBuzzSubsetter
     // Tables a PDF renderer never reads from an embedded CID font: the text was shaped when the PDF was written.
     private static readonly string[] Dropped = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "morx", "mort", "feat", "kern"];
 
-    // Kept whole: some readers look glyphs up by code or name even in a CID font, and numbers are unchanged.
-    private static readonly string[] Whole = ["cmap", "post"];
+    // Kept whole for a simple font, whose codes reach glyphs through the cmap or the glyph names (numbers are unchanged).
+    private static readonly string[] Lookups = ["cmap", "post"];
 
     private static readonly Lazy<bool> Loadable = new(() =>
     {
@@ -40,9 +40,11 @@ internal static partial class HarfBuzzSubsetter
 
     /// <summary>
     /// A TrueType or OpenType font program with only <paramref name="glyphs"/> (and glyph 0) drawn, every glyph at its
-    /// old number; null when HarfBuzz cannot read or subset it.
+    /// old number; null when HarfBuzz cannot read or subset it. With <paramref name="keepLookups"/> (a simple font) the
+    /// cmap and the glyph names stay whole; without (a CID font, drawn by glyph number), the cmap keeps the characters
+    /// of the glyphs kept and the names go.
     /// </summary>
-    public static unsafe byte[]? Subset(byte[] font, IEnumerable<uint> glyphs)
+    public static unsafe byte[]? Subset(byte[] font, IReadOnlySet<uint> glyphs, bool keepLookups)
     {
         if (!IsAvailable || font.Length == 0)
         {
@@ -73,7 +75,14 @@ internal static partial class HarfBuzzSubsetter
             }
             hb_subset_input_set_flags(input, RetainGlyphIds | NotdefOutline | PassThroughUnrecognized);
             AddTags(hb_subset_input_set(input, DropTables), Dropped);
-            AddTags(hb_subset_input_set(input, NoSubsetTables), Whole);
+            if (keepLookups)
+            {
+                AddTags(hb_subset_input_set(input, NoSubsetTables), Lookups);
+            }
+            else
+            {
+                AddCharactersOf(face, glyphs, hb_subset_input_unicode_set(input));
+            }
             subset = hb_subset_or_fail(face, input);
             if (subset == 0)
             {
@@ -90,6 +99,31 @@ internal static partial class HarfBuzzSubsetter
             hb_subset_input_destroy(input);
             hb_face_destroy(face);
             hb_blob_destroy(blob);
+        }
+    }
+
+    /// <summary>Adds to <paramref name="characters"/> every character the face's cmap maps to one of <paramref name="glyphs"/>.</summary>
+    private static unsafe void AddCharactersOf(nint face, IReadOnlySet<uint> glyphs, nint characters)
+    {
+        var all = hb_set_create();
+        var font = hb_font_create(face);
+        try
+        {
+            hb_face_collect_unicodes(face, all);
+            uint character = uint.MaxValue; // HB_SET_VALUE_INVALID: start
+            while (hb_set_next(all, &character) != 0)
+            {
+                uint glyph;
+                if (hb_font_get_nominal_glyph(font, character, &glyph) != 0 && glyphs.Contains(glyph))
+                {
+                    hb_set_add(characters, character);
+                }
+            }
+        }
+        finally
+        {
+            hb_font_destroy(font);
+            hb_set_destroy(all);
         }
     }
 
@@ -142,4 +176,28 @@ internal static partial class HarfBuzzSubsetter
 
     [LibraryImport(Library)]
     private static partial void hb_set_add(nint set, uint codepoint);
+
+    [LibraryImport(Library)]
+    private static partial nint hb_set_create();
+
+    [LibraryImport(Library)]
+    private static partial void hb_set_destroy(nint set);
+
+    [LibraryImport(Library)]
+    private static unsafe partial int hb_set_next(nint set, uint* codepoint);
+
+    [LibraryImport(Library)]
+    private static partial void hb_face_collect_unicodes(nint face, nint set);
+
+    [LibraryImport(Library)]
+    private static partial nint hb_font_create(nint face);
+
+    [LibraryImport(Library)]
+    private static partial void hb_font_destroy(nint font);
+
+    [LibraryImport(Library)]
+    private static unsafe partial int hb_font_get_nominal_glyph(nint font, uint unicode, uint* glyph);
+
+    [LibraryImport(Library)]
+    private static partial nint hb_subset_input_unicode_set(nint input);
 }

@@ -62,7 +62,7 @@ internal static class PdfFontSubsetter
                 }
                 glyphs.UnionWith(used);
             }
-            if (glyphs is null || HarfBuzzSubsetter.Subset(plain, glyphs) is not { } subset)
+            if (glyphs is null || HarfBuzzSubsetter.Subset(plain, glyphs, keepLookups: users.Any(u => u.Descendant is null)) is not { } subset)
             {
                 continue;
             }

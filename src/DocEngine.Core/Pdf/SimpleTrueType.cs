@@ -31,9 +31,10 @@ internal static class SimpleTrueType
             return null; // PdfPig's parser throws what it meets (format, range, end of data): leave the font whole
         }
         var cmap = parsed.TableRegister.CMapTable;
-        // Every subtable must have been read: one skipped (a format PdfPig does not know) could be the one a viewer uses.
-        if (cmap is null || !parsed.TableHeaders.TryGetValue("cmap", out var header) || header.Offset + 4 > program.Length
-            || BinaryPrimitives.ReadUInt16BigEndian(program.AsSpan((int)header.Offset + 2)) != cmap.SubTables.Count)
+        // Every subtable must be read: one skipped could be the one a viewer uses. PdfPig reads formats 0, 4 and 6; 12 and
+        // 13 (groups of characters) are read here; 14 (variation sequences) maps pairs of characters, which no code reaches.
+        if (cmap is null || !parsed.TableHeaders.TryGetValue("cmap", out var header)
+            || Subtables.Read(program, (int)header.Offset) is not { } raw || raw.Others != cmap.SubTables.Count)
         {
             return null;
         }
@@ -45,7 +46,7 @@ internal static class SimpleTrueType
             glyphs.Add((uint)code); // a symbolic font without a usable cmap: some viewers take the code as the glyph number
             foreach (var key in new[] { code, 0xF000 | code, 0xF100 | code, 0xF200 | code })
             {
-                Look(cmap.SubTables, key, glyphs);
+                Look(cmap.SubTables, raw, key, glyphs);
             }
             foreach (var name in NamesOf(code, differences))
             {
@@ -58,19 +59,19 @@ internal static class SimpleTrueType
                 }
                 if (MacRomanEncoding.Instance.ContainsName(name))
                 {
-                    Look(cmap.SubTables, MacRomanEncoding.Instance.GetCode(name), glyphs);
+                    Look(cmap.SubTables, raw, MacRomanEncoding.Instance.GetCode(name), glyphs);
                 }
                 if (GlyphList.AdobeGlyphList.NameToUnicode(name) is { Length: > 0 } text && char.ConvertToUtf32(text, 0) is var unicode)
                 {
-                    Look(cmap.SubTables, unicode, glyphs);
-                    Look(cmap.SubTables, 0xF000 | unicode & 0xFF, glyphs);
+                    Look(cmap.SubTables, raw, unicode, glyphs);
+                    Look(cmap.SubTables, raw, 0xF000 | unicode & 0xFF, glyphs);
                 }
             }
         }
         return glyphs;
     }
 
-    private static void Look(IEnumerable<UglyToad.PdfPig.Fonts.TrueType.Tables.CMapSubTables.ICMapSubTable> subtables, int key, HashSet<uint> glyphs)
+    private static void Look(IEnumerable<UglyToad.PdfPig.Fonts.TrueType.Tables.CMapSubTables.ICMapSubTable> subtables, Subtables raw, int key, HashSet<uint> glyphs)
     {
         foreach (var subtable in subtables)
         {
@@ -78,6 +79,67 @@ internal static class SimpleTrueType
             {
                 glyphs.Add((uint)glyph);
             }
+        }
+        foreach (var (first, last, glyph, constant) in raw.Groups)
+        {
+            if (key >= first && key <= last)
+            {
+                glyphs.Add(constant ? glyph : glyph + (uint)key - first);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A cmap's subtables as listed: the groups of its format 12 and 13 subtables (first and last character, glyph, and
+    /// whether every character of the group maps to that one glyph), and how many subtables are of another format than
+    /// 12, 13 and 14 (those PdfPig reads).
+    /// </summary>
+    private sealed record Subtables(List<(uint First, uint Last, uint Glyph, bool Constant)> Groups, int Others)
+    {
+        private const int MaxGroups = 1 << 20;
+
+        /// <summary>The cmap at <paramref name="offset"/>; null when a part of it lies outside the program.</summary>
+        public static Subtables? Read(byte[] program, int offset)
+        {
+            var bytes = program.AsSpan();
+            if (offset < 0 || offset + 4 > bytes.Length)
+            {
+                return null;
+            }
+            var groups = new List<(uint, uint, uint, bool)>();
+            var others = 0;
+            var count = BinaryPrimitives.ReadUInt16BigEndian(bytes[(offset + 2)..]);
+            for (var i = 0; i < count; i++)
+            {
+                var record = offset + 4 + 8 * i;
+                if (record + 8 > bytes.Length)
+                {
+                    return null;
+                }
+                var at = offset + (long)BinaryPrimitives.ReadUInt32BigEndian(bytes[(record + 4)..]);
+                if (at + 16 > bytes.Length)
+                {
+                    return null;
+                }
+                var format = BinaryPrimitives.ReadUInt16BigEndian(bytes[(int)at..]);
+                if (format is not (12 or 13))
+                {
+                    others += format == 14 ? 0 : 1;
+                    continue;
+                }
+                var number = BinaryPrimitives.ReadUInt32BigEndian(bytes[((int)at + 12)..]);
+                if (number > MaxGroups || at + 16 + 12L * number > bytes.Length)
+                {
+                    return null;
+                }
+                for (var g = 0; g < number; g++)
+                {
+                    var group = bytes[((int)at + 16 + 12 * g)..];
+                    groups.Add((BinaryPrimitives.ReadUInt32BigEndian(group), BinaryPrimitives.ReadUInt32BigEndian(group[4..]),
+                        BinaryPrimitives.ReadUInt32BigEndian(group[8..]), format == 13));
+                }
+            }
+            return new Subtables(groups, others);
         }
     }
 

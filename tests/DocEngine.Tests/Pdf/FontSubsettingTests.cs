@@ -1,8 +1,8 @@
 using System.Text;
+using DocEngine.Benchmarks;
 using DocEngine.Core.Pdf;
 using DocEngine.Tests.Infrastructure;
 using PdfSharp.Drawing;
-using PdfSharp.Fonts;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
 using PigDocument = UglyToad.PdfPig.PdfDocument;
@@ -12,7 +12,7 @@ namespace DocEngine.Tests.Pdf;
 /// <summary>
 /// Fonts embedded whole (issue 18): compressing keeps only the glyphs the pages show, and the pages look and read the
 /// same; a font a form fills its fields with stays whole. The PDFs are written here with a TrueType font of the machine
-/// (the server's build installs fonts-liberation2 with LibreOffice).
+/// (<see cref="Packets.LetterFonts"/>; the server's build installs fonts-liberation2 with LibreOffice).
 /// </summary>
 public sealed class FontSubsettingTests
 {
@@ -79,9 +79,11 @@ public sealed class FontSubsettingTests
     /// <summary>A page of text in a whole embedded TrueType font, and a form XObject with more text in it; optionally the font is also the form's default.</summary>
     private static string Letter(string path, bool withFormDefault, PdfFontEncoding encoding)
     {
-        TestFont.Install();
+        var family = Packets.LetterFonts.FirstOrDefault(f => MachineFonts.Find(f) is not null);
+        Requires.That(family is not null, $"None of {string.Join(", ", Packets.LetterFonts)} is under /usr/share/fonts: install fonts-liberation2 (the server's build does, with LibreOffice).");
+        MachineFonts.Install();
         var options = new XPdfFontOptions(encoding, PdfFontEmbedding.EmbedCompleteFontFile);
-        var font = new XFont(TestFont.Family, 14, XFontStyleEx.Regular, options);
+        var font = new XFont(family!, 14, XFontStyleEx.Regular, options);
         using var document = new PdfDocument();
         var page = document.AddPage();
         using (var graphics = XGraphics.FromPdfPage(page))
@@ -135,38 +137,5 @@ public sealed class FontSubsettingTests
             }
         }
         Assert.Equal(0, differing);
-    }
-
-    /// <summary>A TrueType font of this machine, given to PDFsharp under one family name.</summary>
-    private sealed class TestFont : IFontResolver
-    {
-        public const string Family = "Test Sans";
-        private static readonly object Gate = new();
-        private static TestFont? _installed;
-        private readonly byte[] _bytes;
-
-        private TestFont(byte[] bytes) => _bytes = bytes;
-
-        public static void Install()
-        {
-            string[] wanted = ["LiberationSans-Regular.ttf", "DejaVuSans.ttf"];
-            var path = Directory.Exists("/usr/share/fonts")
-                ? Directory.EnumerateFiles("/usr/share/fonts", "*.ttf", SearchOption.AllDirectories)
-                    .OrderBy(p => Array.IndexOf(wanted, Path.GetFileName(p)) is var at && at < 0 ? int.MaxValue : at).FirstOrDefault()
-                : null;
-            Requires.That(path is not null, "No TrueType font under /usr/share/fonts: install fonts-liberation2 (the server's build does, with LibreOffice).");
-            lock (Gate)
-            {
-                if (_installed is null)
-                {
-                    _installed = new TestFont(File.ReadAllBytes(path!));
-                    GlobalFontSettings.FontResolver = _installed;
-                }
-            }
-        }
-
-        public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) => new(Family);
-
-        public byte[]? GetFont(string faceName) => _bytes;
     }
 }
