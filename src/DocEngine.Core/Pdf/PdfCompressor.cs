@@ -557,7 +557,6 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             document.Save(path);
         }
 
-        /// <summary>Page thumbnails and editors' private data: nothing a viewer shows.</summary>
         /// <summary>
         /// Deflates again, at zlib's smallest setting, every non-image stream that is plainly Flate-compressed (fonts,
         /// content, forms), keeping the new bytes only when they are smaller. The content stays the same byte for byte.
@@ -572,26 +571,14 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
                 {
                     continue;
                 }
-                byte[] plain;
-                try
-                {
-                    using var inflater = new System.IO.Compression.ZLibStream(new MemoryStream(stream.Value), System.IO.Compression.CompressionMode.Decompress);
-                    using var inflated = new MemoryStream();
-                    inflater.CopyTo(inflated);
-                    plain = inflated.ToArray();
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
+                if (FlateStreams.Inflate(dictionary) is not { } plain)
                 {
                     continue; // not a clean zlib stream (ZLibException is an IOException): leave it as it is
                 }
-                using var deflated = new MemoryStream();
-                using (var deflater = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
-                {
-                    deflater.Write(plain);
-                }
+                var deflated = FlateStreams.Deflate(plain);
                 if (deflated.Length < stream.Value.Length)
                 {
-                    stream.Value = deflated.ToArray();
+                    stream.Value = deflated;
                 }
             }
         }
@@ -602,6 +589,7 @@ public sealed class PdfCompressor(MutoolRenderer mutool, PdfOptions options)
             document.Internals.Catalog.Elements.Remove("/NeedsRendering");
         }
 
+        /// <summary>Page thumbnails and editors' private data: nothing a viewer shows.</summary>
         private static void RemoveJunk(PdfDocument document)
         {
             foreach (var page in document.Pages)

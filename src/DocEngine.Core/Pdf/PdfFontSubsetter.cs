@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Advanced;
 
@@ -7,8 +6,9 @@ namespace DocEngine.Core.Pdf;
 /// <summary>
 /// Drops the glyphs nothing draws from embedded fonts (issue 18): a PDF written with whole fonts embedded carries every
 /// glyph of each (hundreds of kilobytes a font) to show a few dozen. Text stays selectable and searchable: the
-/// ToUnicode maps, widths and glyph numbers are untouched, only the outlines of unused glyphs go (HarfBuzz's subsetter,
-/// glyph numbers kept). Only what can be proved unused is dropped:
+/// ToUnicode maps, widths and glyph numbers are untouched; the outlines of unused glyphs go (HarfBuzz's subsetter,
+/// glyph numbers kept), and in a CID font, drawn by glyph number, so do their entries in the program's own character
+/// map and the glyph names. Only what can be proved unused is dropped:
 /// <list type="bullet">
 /// <item>TrueType programs (<c>/FontFile2</c>) under a Type 0 font over a CID font (<c>/CIDFontType2</c>, encoding
 ///   <c>Identity-H</c> or <c>Identity-V</c>, glyphs by identity or a <c>/CIDToGIDMap</c> stream), or under simple
@@ -48,7 +48,7 @@ internal static class PdfFontSubsetter
         foreach (var (program, users) in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!graph.Reached(program) || !OnlyUsedBy(program, users, graph, usage) || Stream.Inflate(program) is not { } plain)
+            if (!graph.Reached(program) || !OnlyUsedBy(program, users, graph, usage) || FlateStreams.Inflate(program) is not { } plain)
             {
                 continue;
             }
@@ -66,7 +66,7 @@ internal static class PdfFontSubsetter
             {
                 continue;
             }
-            var stored = Stream.Deflate(subset);
+            var stored = FlateStreams.Deflate(subset);
             if (stored.Length >= program.Stream!.Value.Length)
             {
                 continue;
@@ -137,7 +137,7 @@ internal static class PdfFontSubsetter
             (bool Ok, byte[]? Bytes) map = descendant?.Elements["/CIDToGIDMap"] switch
             {
                 null or PdfName { Value: "/Identity" } => (true, null),
-                PdfReference { Value: PdfDictionary { Stream: not null } stream } => Stream.Inflate(stream) is { } bytes ? (true, bytes) : (false, null),
+                PdfReference { Value: PdfDictionary { Stream: not null } stream } => FlateStreams.Inflate(stream) is { } bytes ? (true, bytes) : (false, null),
                 _ => (false, null),
             };
             if (font.Elements.GetName("/Encoding") is "/Identity-H" or "/Identity-V" && map.Ok
@@ -285,7 +285,7 @@ internal static class PdfFontSubsetter
                 foreach (var stream in ContentStreams(page.Elements["/Contents"]))
                 {
                     read.Add(stream);
-                    if (Stream.Inflate(stream) is not { } bytes)
+                    if (FlateStreams.Inflate(stream) is not { } bytes)
                     {
                         return false;
                     }
@@ -310,7 +310,7 @@ internal static class PdfFontSubsetter
                         continue;
                     }
                     read.Add(procedure);
-                    if (Stream.Inflate(procedure) is not { } bytes
+                    if (FlateStreams.Inflate(procedure) is not { } bytes
                         || !Take(bytes, font.Elements.GetDictionary("/Resources"), cancellationToken))
                     {
                         return false;
@@ -327,7 +327,7 @@ internal static class PdfFontSubsetter
                 {
                     continue;
                 }
-                if (Stream.Inflate(stream) is not { } bytes || !Take(bytes, elements.GetDictionary("/Resources"), cancellationToken))
+                if (FlateStreams.Inflate(stream) is not { } bytes || !Take(bytes, elements.GetDictionary("/Resources"), cancellationToken))
                 {
                     return false;
                 }
@@ -400,66 +400,5 @@ internal static class PdfFontSubsetter
 
         private static IEnumerable<int> Pairs(List<byte[]> strings) =>
             strings.SelectMany(text => Enumerable.Range(0, text.Length / 2).Select(i => text[2 * i] << 8 | text[2 * i + 1])).Distinct();
-    }
-
-    /// <summary>Stream bytes as the pass reads and writes them: plain or Flate only (nothing else is needed here).</summary>
-    private static class Stream
-    {
-        private const int MaxInflated = 256 << 20;
-
-        /// <summary>The stream's decoded bytes, or null when it is neither plain nor plainly Flate-compressed, or broken.</summary>
-        public static byte[]? Inflate(PdfDictionary stream)
-        {
-            if (stream.Stream is null || stream.Elements.ContainsKey("/DecodeParms"))
-            {
-                return null;
-            }
-            var filter = stream.Elements["/Filter"] switch
-            {
-                null => "",
-                PdfName name => name.Value,
-                PdfArray { Elements.Count: 0 } => "",
-                PdfArray { Elements.Count: 1 } array => (array.Elements[0] as PdfName)?.Value,
-                _ => null,
-            };
-            if (filter == "")
-            {
-                return stream.Stream.Value;
-            }
-            if (filter != "/FlateDecode")
-            {
-                return null;
-            }
-            try
-            {
-                using var inflater = new ZLibStream(new MemoryStream(stream.Stream.Value), CompressionMode.Decompress);
-                using var inflated = new MemoryStream();
-                var buffer = new byte[81920];
-                int read;
-                while ((read = inflater.Read(buffer)) > 0)
-                {
-                    if (inflated.Length + read > MaxInflated)
-                    {
-                        return null;
-                    }
-                    inflated.Write(buffer, 0, read);
-                }
-                return inflated.ToArray();
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException)
-            {
-                return null;
-            }
-        }
-
-        public static byte[] Deflate(byte[] plain)
-        {
-            using var deflated = new MemoryStream();
-            using (var deflater = new ZLibStream(deflated, CompressionLevel.SmallestSize, leaveOpen: true))
-            {
-                deflater.Write(plain);
-            }
-            return deflated.ToArray();
-        }
     }
 }
