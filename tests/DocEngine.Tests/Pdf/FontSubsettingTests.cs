@@ -76,6 +76,30 @@ public sealed class FontSubsettingTests
         Assert.False(ContentText.Read(Encoding.Latin1.GetBytes("/F9 1 Tf"), CancellationToken.None, _ => false, _ => { }));
     }
 
+    [SkippableFact]
+    public void A_damaged_font_program_is_left_whole_never_thrown()
+    {
+        var path = Packets.LetterFonts.Select(MachineFonts.Find).FirstOrDefault(p => p is not null);
+        Requires.That(path is not null, $"None of {string.Join(", ", Packets.LetterFonts)} is under /usr/share/fonts: install fonts-liberation2 (the server's build does, with LibreOffice).");
+        var font = File.ReadAllBytes(path!);
+        var random = new Random(18);
+        using var document = new PdfDocument();
+        var simple = new PdfDictionary(document);
+        simple.Elements.SetName("/Subtype", "/TrueType");
+        foreach (var damaged in new[]
+        {
+            font[..(font.Length / 3)], // cut off
+            font[..64],
+            [.. font.Take(12), .. Enumerable.Range(0, 4096).Select(_ => (byte)random.Next(256))], // a table directory over noise
+            [.. font.Select((b, i) => i > 12 && i % 97 == 0 ? (byte)random.Next(256) : b)], // bytes flipped throughout
+        })
+        {
+            var glyphs = SimpleTrueType.Glyphs(damaged, simple, Enumerable.Range(32, 95));
+            var subset = HarfBuzzSubsetter.Subset(damaged, new HashSet<uint> { 1, 2, 3 }, keepLookups: glyphs is null);
+            Assert.True(subset is null || subset.Length > 0);
+        }
+    }
+
     /// <summary>A page of text in a whole embedded TrueType font, and a form XObject with more text in it; optionally the font is also the form's default.</summary>
     private static string Letter(string path, bool withFormDefault, PdfFontEncoding encoding)
     {
