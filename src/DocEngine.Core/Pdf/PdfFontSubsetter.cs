@@ -105,17 +105,6 @@ internal static class PdfFontSubsetter
     {
         var programs = new Dictionary<PdfDictionary, List<FontUse>>(ReferenceEqualityComparer.Instance);
         var spoiled = new HashSet<PdfDictionary>(ReferenceEqualityComparer.Instance);
-        foreach (var descriptor in document.Internals.GetAllObjects().OfType<PdfDictionary>())
-        {
-            if (descriptor.Elements.GetDictionary("/FontFile2") is { Stream: not null } program && program.Stream.Value.Length >= MinStoredBytes)
-            {
-                programs.TryAdd(program, []);
-            }
-        }
-        if (programs.Count == 0)
-        {
-            return programs;
-        }
         foreach (var font in document.Internals.GetAllObjects().OfType<PdfDictionary>())
         {
             var subtype = font.Elements.GetName("/Subtype");
@@ -124,14 +113,18 @@ internal static class PdfFontSubsetter
                 : null;
             if (subtype is not ("/Type0" or "/TrueType")
                 || (descendant ?? font).Elements.GetDictionary("/FontDescriptor") is not { } descriptor
-                || descriptor.Elements.GetDictionary("/FontFile2") is not { } program
-                || !programs.ContainsKey(program))
+                || descriptor.Elements.GetDictionary("/FontFile2") is not { Stream: not null } program
+                || program.Stream.Value.Length < MinStoredBytes)
             {
                 continue;
             }
+            if (!programs.TryGetValue(program, out var users))
+            {
+                programs[program] = users = [];
+            }
             if (subtype == "/TrueType")
             {
-                programs[program].Add(new FontUse(font, null, descriptor, null));
+                users.Add(new FontUse(font, null, descriptor, null));
                 continue;
             }
             (bool Ok, byte[]? Bytes) map = descendant?.Elements["/CIDToGIDMap"] switch
@@ -143,14 +136,14 @@ internal static class PdfFontSubsetter
             if (font.Elements.GetName("/Encoding") is "/Identity-H" or "/Identity-V" && map.Ok
                 && descendant?.Elements.GetName("/Subtype") == "/CIDFontType2" && !descriptor.Elements.ContainsKey("/CIDSet"))
             {
-                programs[program].Add(new FontUse(font, descendant, descriptor, map.Bytes));
+                users.Add(new FontUse(font, descendant, descriptor, map.Bytes));
             }
             else
             {
                 spoiled.Add(program);
             }
         }
-        foreach (var program in programs.Keys.Where(p => programs[p].Count == 0 || spoiled.Contains(p)).ToList())
+        foreach (var program in spoiled)
         {
             programs.Remove(program);
         }
@@ -251,7 +244,6 @@ internal static class PdfFontSubsetter
         private readonly HashSet<PdfObject> _fontResources = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<PdfObject, List<byte[]>> _shown = new(ReferenceEqualityComparer.Instance);
         private readonly List<byte[]> _everyFont = [];
-
         private readonly HashSet<PdfObject> _formDefaults = new(ReferenceEqualityComparer.Instance);
 
         public bool IsReadFontResources(PdfObject container) => _fontResources.Contains(container);
@@ -395,8 +387,7 @@ internal static class PdfFontSubsetter
             return true;
         }
 
-        private static PdfObject? Resolve(PdfDictionary fonts, string name) =>
-            fonts.Elements["/" + name] is PdfReference { Value: PdfDictionary font } ? font : fonts.Elements["/" + name] as PdfDictionary;
+        private static PdfDictionary? Resolve(PdfDictionary fonts, string name) => fonts.Elements.GetDictionary("/" + name);
 
         private static IEnumerable<int> Pairs(List<byte[]> strings) =>
             strings.SelectMany(text => Enumerable.Range(0, text.Length / 2).Select(i => text[2 * i] << 8 | text[2 * i + 1])).Distinct();

@@ -38,7 +38,7 @@ internal static class SimpleTrueType
         {
             return null;
         }
-        var names = parsed.TableRegister.PostScriptTable?.GlyphNames ?? [];
+        var named = (parsed.TableRegister.PostScriptTable?.GlyphNames ?? []).Select((name, glyph) => (name, glyph)).ToLookup(p => p.name, p => (uint)p.glyph, StringComparer.Ordinal);
         var differences = Differences(font);
         var glyphs = new HashSet<uint> { 0 };
         foreach (var code in codes)
@@ -50,13 +50,7 @@ internal static class SimpleTrueType
             }
             foreach (var name in NamesOf(code, differences))
             {
-                for (var glyph = 0; glyph < names.Count; glyph++)
-                {
-                    if (names[glyph] == name)
-                    {
-                        glyphs.Add((uint)glyph);
-                    }
-                }
+                glyphs.UnionWith(named[name]);
                 if (MacRomanEncoding.Instance.ContainsName(name))
                 {
                     Look(cmap.SubTables, raw, MacRomanEncoding.Instance.GetCode(name), glyphs);
